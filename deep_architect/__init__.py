@@ -1,0 +1,3 @@
+"""deep_architect: modular, programmable architecture search."""
+
+__version__ = "0.1.0"

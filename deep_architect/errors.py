@@ -1,0 +1,39 @@
+"""The library's exception type.
+
+Every contract violation (a value outside a hyperparameter's domain, a second
+assignment, a bad connection, a replay list that does not fit, ...) raises
+:class:`DeepArchitectError`. It subclasses ``AssertionError`` so that code
+written for the original library, which caught bare assertion failures, keeps
+working; and it is never a ``ValueError``, which searchers reserve for "this
+architecture is invalid, sample another one".
+"""
+
+
+class DeepArchitectError(AssertionError):
+    """A misuse of the deep_architect API, with a message naming the culprit.
+
+    Example:
+        >>> import deep_architect.hyperparameters as hp
+        >>> h = hp.Discrete([1, 2])
+        >>> try:
+        ...     h.assign_value(3)
+        ... except DeepArchitectError as e:
+        ...     print("rejected")
+        rejected
+    """
+
+
+def check(condition: object, message: str) -> None:
+    """Raises :class:`DeepArchitectError` with ``message`` unless ``condition`` holds.
+
+    Unlike ``assert``, the check survives ``python -O``.
+
+    Args:
+        condition: Anything truthy or falsy.
+        message: What went wrong, naming the offending object and what was expected.
+
+    Raises:
+        DeepArchitectError: If ``condition`` is falsy.
+    """
+    if not condition:
+        raise DeepArchitectError(message)
