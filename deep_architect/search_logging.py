@@ -1,0 +1,505 @@
+"""On-disk logs of a search: one folder per search, one sub-folder per evaluation.
+
+Layout (an on-disk format shared with the original DeepArchitect)::
+
+    <folderpath>/<search_name>/
+        search_data/                 user data for the whole search
+        evaluations/
+            x<id>/
+                config.json          {"hyperp_value_lst": [...], "searcher_evaluation_token": {...}}
+                results.json         the results dict of the evaluation
+                eval_data/           user data for the evaluation
+
+Every JSON file is written atomically (temporary file, then rename), so readers
+never see a partial file, and ``config.json``/``results.json`` are write-once
+even when several processes race for the same evaluation id. An evaluation
+whose config was logged but whose results were not (e.g. an interrupted
+search) is reported by :func:`get_incomplete_evaluation_ids`.
+
+Example:
+    >>> import tempfile, deep_architect.search_logging as sl
+    >>> logger = sl.SearchLogger(tempfile.mkdtemp(), "demo")
+    >>> ev = logger.get_evaluation_logger(0)
+    >>> ev.log_config([1, 0], {})
+    >>> ev.log_results({"validation_accuracy": 0.9})
+    >>> sl.read_search_folder(logger.get_search_folderpath())[0]["results"]
+    {'validation_accuracy': 0.9}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import warnings
+from typing import Any, Dict, List, Optional
+
+import deep_architect.utils as ut
+from deep_architect.errors import DeepArchitectError, check
+
+__all__ = [
+    "get_search_folderpath",
+    "get_search_data_folderpath",
+    "get_all_evaluations_folderpath",
+    "get_evaluation_folderpath",
+    "get_evaluation_data_folderpath",
+    "create_search_folderpath",
+    "EvaluationLogger",
+    "SearchLogger",
+    "read_evaluation_folder",
+    "read_search_folder",
+    "list_evaluation_ids",
+    "get_incomplete_evaluation_ids",
+    "get_evaluation_timestamps",
+    "is_search_log_folder",
+    "recursive_list_log_folders",
+    "recursive_read_search_folders",
+]
+
+_EVALUATION_FOLDERNAME_RE = re.compile(r"^x(0|[1-9][0-9]*)$")
+
+# ---------------------------------------------------------------------------
+# Path helpers (no I/O)
+# ---------------------------------------------------------------------------
+
+
+def get_search_folderpath(folderpath: str, search_name: str) -> str:
+    """Returns ``<folderpath>/<search_name>``."""
+    return os.path.join(folderpath, search_name)
+
+
+def get_search_data_folderpath(folderpath: str, search_name: str) -> str:
+    """Returns ``<folderpath>/<search_name>/search_data``."""
+    return os.path.join(get_search_folderpath(folderpath, search_name), "search_data")
+
+
+def get_all_evaluations_folderpath(folderpath: str, search_name: str) -> str:
+    """Returns ``<folderpath>/<search_name>/evaluations``."""
+    return os.path.join(get_search_folderpath(folderpath, search_name), "evaluations")
+
+
+def get_evaluation_folderpath(folderpath: str, search_name: str, evaluation_id: int) -> str:
+    """Returns ``<folderpath>/<search_name>/evaluations/x<evaluation_id>``."""
+    return os.path.join(
+        get_all_evaluations_folderpath(folderpath, search_name), "x%d" % evaluation_id
+    )
+
+
+def get_evaluation_data_folderpath(folderpath: str, search_name: str, evaluation_id: int) -> str:
+    """Returns ``<folderpath>/<search_name>/evaluations/x<evaluation_id>/eval_data``."""
+    return os.path.join(
+        get_evaluation_folderpath(folderpath, search_name, evaluation_id), "eval_data"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+def _to_json_compatible(x: Any) -> Any:
+    # NumPy scalars and arrays expose .item() / .tolist(); converting them here
+    # keeps numpy an optional import of this module.
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    if hasattr(x, "item"):
+        return x.item()
+    raise TypeError(f"{type(x).__name__} object is not JSON serialisable")
+
+
+def _write_jsonfile_once(d: Any, filepath: str) -> None:
+    """Writes ``d`` to ``filepath`` atomically, failing if the file exists.
+
+    The content goes to a temporary file in the same folder, which is then
+    hard-linked to its final name: linking fails if the name exists, so two
+    racing writers cannot both succeed and no reader sees a partial file.
+    """
+    try:
+        text = json.dumps(d, indent=4, default=_to_json_compatible)
+    except (TypeError, ValueError) as e:
+        raise DeepArchitectError(f"cannot write {filepath!r}: not JSON serialisable ({e})") from e
+    check(not os.path.exists(filepath), f"{filepath!r} already exists; it is written only once")
+    fd, tmp_filepath = tempfile.mkstemp(
+        dir=os.path.dirname(filepath) or ".", prefix=".tmp-", suffix=".json"
+    )
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp_filepath, filepath)
+        except FileExistsError as e:
+            raise DeepArchitectError(f"{filepath!r} already exists; it is written only once") from e
+        except OSError:
+            # File systems without hard links: the check above already ran,
+            # and the rename is still atomic for readers.
+            os.replace(tmp_filepath, filepath)
+    finally:
+        if os.path.exists(tmp_filepath):
+            os.remove(tmp_filepath)
+
+
+def create_search_folderpath(
+    folderpath: str,
+    search_name: str,
+    abort_if_exists: bool = False,
+    delete_if_exists: bool = False,
+    create_parent_folders: bool = False,
+) -> None:
+    """Creates the folder of a search with its ``search_data`` and ``evaluations`` folders.
+
+    An existing search folder is reused as is (this is how interrupted searches
+    resume) unless ``abort_if_exists`` or ``delete_if_exists``.
+
+    Args:
+        folderpath: Folder that contains the search folder.
+        search_name: Name of the search folder.
+        abort_if_exists: Whether an existing search folder is an error.
+        delete_if_exists: Whether to delete an existing search folder first.
+        create_parent_folders: Whether to create ``folderpath`` if missing.
+
+    Raises:
+        DeepArchitectError: If both flags are set, if the folder exists and
+            ``abort_if_exists``, or if ``folderpath`` is missing and not to be created.
+    """
+    check(
+        not (abort_if_exists and delete_if_exists),
+        "create_search_folderpath: abort_if_exists and delete_if_exists exclude each other",
+    )
+    search_folderpath = get_search_folderpath(folderpath, search_name)
+    if delete_if_exists:
+        ut.delete_folder(search_folderpath, abort_if_nonempty=False, abort_if_notexists=False)
+    check(
+        not (abort_if_exists and ut.folder_exists(search_folderpath)),
+        f"search folder {search_folderpath!r} already exists "
+        "(pass abort_if_exists=False to reuse it or delete_if_exists=True to replace it)",
+    )
+    if not ut.folder_exists(search_folderpath):
+        ut.create_folder(search_folderpath, create_parent_folders=create_parent_folders)
+        ut.create_folder(get_search_data_folderpath(folderpath, search_name))
+        ut.create_folder(get_all_evaluations_folderpath(folderpath, search_name))
+
+
+class EvaluationLogger:
+    """Writes the config and results of one evaluation, each exactly once.
+
+    Creating the logger creates the evaluation folder and its ``eval_data``
+    sub-folder (and any missing parents).
+
+    Args:
+        folderpath: Folder that contains the search folder.
+        search_name: Name of the search folder.
+        evaluation_id: Non-negative integer id of the evaluation.
+        abort_if_exists: Whether an existing evaluation folder is an error.
+        abort_if_notexists: Whether a missing evaluation folder is an error.
+
+    Attributes:
+        evaluation_folderpath: The ``x<id>`` folder.
+        evaluation_data_folderpath: Its ``eval_data`` folder.
+        config_filepath: Path of ``config.json``.
+        results_filepath: Path of ``results.json``.
+    """
+
+    def __init__(
+        self,
+        folderpath: str,
+        search_name: str,
+        evaluation_id: int,
+        abort_if_exists: bool = False,
+        abort_if_notexists: bool = False,
+    ) -> None:
+        check(
+            isinstance(evaluation_id, int) and evaluation_id >= 0,
+            f"evaluation_id must be a non-negative int, got {evaluation_id!r}",
+        )
+        self.evaluation_folderpath = get_evaluation_folderpath(
+            folderpath, search_name, evaluation_id
+        )
+        self.evaluation_data_folderpath = get_evaluation_data_folderpath(
+            folderpath, search_name, evaluation_id
+        )
+        exists = ut.folder_exists(self.evaluation_folderpath)
+        check(
+            not (abort_if_exists and exists),
+            f"evaluation folder {self.evaluation_folderpath!r} already exists",
+        )
+        check(
+            not (abort_if_notexists and not exists),
+            f"evaluation folder {self.evaluation_folderpath!r} does not exist",
+        )
+        ut.create_folder(
+            self.evaluation_data_folderpath, abort_if_exists=False, create_parent_folders=True
+        )
+        self.config_filepath = os.path.join(self.evaluation_folderpath, "config.json")
+        self.results_filepath = os.path.join(self.evaluation_folderpath, "results.json")
+
+    def log_config(self, hyperp_value_lst: List[Any], searcher_evaluation_token: Any) -> None:
+        """Writes ``config.json``.
+
+        Args:
+            hyperp_value_lst: Values that replay the architecture with ``specify``.
+            searcher_evaluation_token: The searcher's token for this evaluation.
+
+        Raises:
+            DeepArchitectError: If the config was already logged or is not JSON
+                serialisable (NumPy scalars and arrays are converted).
+        """
+        _write_jsonfile_once(
+            {
+                "hyperp_value_lst": hyperp_value_lst,
+                "searcher_evaluation_token": searcher_evaluation_token,
+            },
+            self.config_filepath,
+        )
+
+    def read_config(self) -> Dict[str, Any]:
+        """Returns the content of ``config.json``."""
+        check(self.config_exists(), f"no config logged at {self.config_filepath!r}")
+        return ut.read_jsonfile(self.config_filepath)
+
+    def config_exists(self) -> bool:
+        """Whether ``config.json`` was written."""
+        return ut.file_exists(self.config_filepath)
+
+    def log_results(self, results: Dict[str, Any]) -> None:
+        """Writes ``results.json``; the config must have been logged before.
+
+        Args:
+            results: Dict of JSON-serialisable values (NumPy scalars and arrays
+                are converted).
+
+        Raises:
+            DeepArchitectError: If the results were already logged, the config
+                was not, or ``results`` is not a dict.
+        """
+        check(
+            isinstance(results, dict),
+            f"results for {self.evaluation_folderpath!r} must be a dict, "
+            f"got {type(results).__name__}",
+        )
+        check(
+            self.config_exists(),
+            f"cannot log results in {self.evaluation_folderpath!r} before its config "
+            "(call log_config first)",
+        )
+        _write_jsonfile_once(results, self.results_filepath)
+
+    def read_results(self) -> Dict[str, Any]:
+        """Returns the content of ``results.json``."""
+        check(self.results_exist(), f"no results logged at {self.results_filepath!r}")
+        return ut.read_jsonfile(self.results_filepath)
+
+    def results_exist(self) -> bool:
+        """Whether ``results.json`` was written."""
+        return ut.file_exists(self.results_filepath)
+
+    def get_evaluation_folderpath(self) -> str:
+        """Returns the ``x<id>`` folder, reserved for the standard log files."""
+        return self.evaluation_folderpath
+
+    def get_evaluation_data_folderpath(self) -> str:
+        """Returns the ``eval_data`` folder, where user artefacts go."""
+        return self.evaluation_data_folderpath
+
+
+class SearchLogger:
+    """Creates (or reuses) a search folder and hands out evaluation loggers.
+
+    Args:
+        folderpath: Folder that contains the search folder (created if missing).
+        search_name: Name of the search folder.
+        abort_if_exists: Whether an existing search folder is an error.
+        delete_if_exists: Whether to delete an existing search folder first
+            (requires ``abort_if_exists=False``).
+    """
+
+    def __init__(
+        self,
+        folderpath: str,
+        search_name: str,
+        abort_if_exists: bool = True,
+        delete_if_exists: bool = False,
+    ) -> None:
+        self.folderpath = folderpath
+        self.search_name = search_name
+        create_search_folderpath(
+            folderpath,
+            search_name,
+            abort_if_exists=abort_if_exists,
+            delete_if_exists=delete_if_exists,
+            create_parent_folders=True,
+        )
+
+    def get_evaluation_logger(
+        self, evaluation_id: int, abort_if_exists: bool = False, abort_if_notexists: bool = False
+    ) -> EvaluationLogger:
+        """Returns the :class:`EvaluationLogger` of an evaluation of this search."""
+        return EvaluationLogger(
+            self.folderpath,
+            self.search_name,
+            evaluation_id,
+            abort_if_exists=abort_if_exists,
+            abort_if_notexists=abort_if_notexists,
+        )
+
+    def get_search_folderpath(self) -> str:
+        """Returns the search folder."""
+        return get_search_folderpath(self.folderpath, self.search_name)
+
+    def get_search_data_folderpath(self) -> str:
+        """Returns the ``search_data`` folder (e.g. for searcher state)."""
+        return get_search_data_folderpath(self.folderpath, self.search_name)
+
+    def get_all_evaluations_folderpath(self) -> str:
+        """Returns the ``evaluations`` folder."""
+        return get_all_evaluations_folderpath(self.folderpath, self.search_name)
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+
+def read_evaluation_folder(
+    evaluation_folderpath: str, tolerant: bool = False
+) -> Dict[str, Dict[str, Any]]:
+    """Reads the config and results of one evaluation.
+
+    Args:
+        evaluation_folderpath: An ``x<id>`` folder.
+        tolerant: If true, a missing or corrupt file is left out of the result
+            (with a warning for a corrupt one) instead of raising.
+
+    Returns:
+        ``{"config": <dict>, "results": <dict>}`` (keys may be missing when ``tolerant``).
+
+    Raises:
+        DeepArchitectError: If the folder does not exist, or (unless
+            ``tolerant``) a file is missing or is not valid JSON; the message
+            names the file.
+    """
+    check(
+        ut.folder_exists(evaluation_folderpath),
+        f"no evaluation folder at {evaluation_folderpath!r}",
+    )
+    out = {}
+    for key in ("config", "results"):
+        filepath = os.path.join(evaluation_folderpath, key + ".json")
+        if tolerant and not ut.file_exists(filepath):
+            continue
+        try:
+            out[key] = ut.read_jsonfile(filepath)
+        except DeepArchitectError as e:
+            if not tolerant:
+                raise
+            warnings.warn(f"skipping unreadable file: {e}", stacklevel=2)
+    return out
+
+
+def _check_search_folder(search_folderpath: str) -> str:
+    check(ut.folder_exists(search_folderpath), f"no search folder at {search_folderpath!r}")
+    evaluations_folderpath = os.path.join(search_folderpath, "evaluations")
+    check(
+        ut.folder_exists(evaluations_folderpath),
+        f"{search_folderpath!r} is not a search folder: it has no 'evaluations' sub-folder",
+    )
+    return evaluations_folderpath
+
+
+def read_search_folder(search_folderpath: str, tolerant: bool = False) -> List[Dict[str, Any]]:
+    """Reads the evaluations ``x0``, ``x1``, ... of a search, stopping at the first missing id.
+
+    Args:
+        search_folderpath: The search folder (``<folderpath>/<search_name>``).
+        tolerant: Passed to :func:`read_evaluation_folder`; lets evaluations in
+            progress (no results yet) or with corrupt files be read partially.
+
+    Returns:
+        One ``{"config": ..., "results": ...}`` dict per evaluation, by id.
+
+    Raises:
+        DeepArchitectError: If the folder is not a search folder, or (unless
+            ``tolerant``) an evaluation cannot be read.
+    """
+    evaluations_folderpath = _check_search_folder(search_folderpath)
+    out = []
+    while True:
+        evaluation_folderpath = os.path.join(evaluations_folderpath, "x%d" % len(out))
+        if not ut.folder_exists(evaluation_folderpath):
+            return out
+        out.append(read_evaluation_folder(evaluation_folderpath, tolerant=tolerant))
+
+
+def list_evaluation_ids(search_folderpath: str) -> List[int]:
+    """Returns the ids of all ``x<id>`` folders of a search in increasing order (gaps included).
+
+    Raises:
+        DeepArchitectError: If the folder is not a search folder.
+    """
+    evaluations_folderpath = _check_search_folder(search_folderpath)
+    names = (os.path.basename(p) for p in ut.list_folders(evaluations_folderpath))
+    return sorted(int(n[1:]) for n in names if _EVALUATION_FOLDERNAME_RE.match(n))
+
+
+def get_incomplete_evaluation_ids(search_folderpath: str) -> List[int]:
+    """Returns the ids of evaluations whose config was logged but whose results were not.
+
+    These are evaluations that are running or were interrupted; a resuming
+    search can evaluate them again (with a new id) or wait for them.
+    """
+    evaluations_folderpath = _check_search_folder(search_folderpath)
+    out = []
+    for i in list_evaluation_ids(search_folderpath):
+        evaluation_folderpath = os.path.join(evaluations_folderpath, "x%d" % i)
+        if ut.file_exists(os.path.join(evaluation_folderpath, "config.json")) and not (
+            ut.file_exists(os.path.join(evaluation_folderpath, "results.json"))
+        ):
+            out.append(i)
+    return out
+
+
+def get_evaluation_timestamps(evaluation_folderpath: str) -> Dict[str, Optional[float]]:
+    """Returns when the config and the results of an evaluation were written.
+
+    The times are the modification times of the files (seconds since the
+    epoch), so they also exist for logs written by other tools; they are
+    ``None`` for a file that is missing.
+    """
+    out: Dict[str, Optional[float]] = {}
+    for key in ("config", "results"):
+        filepath = os.path.join(evaluation_folderpath, key + ".json")
+        out[key] = os.path.getmtime(filepath) if ut.file_exists(filepath) else None
+    return out
+
+
+def is_search_log_folder(folderpath: str) -> bool:
+    """Whether ``folderpath/evaluations/x0`` is a folder."""
+    return ut.folder_exists(os.path.join(folderpath, "evaluations", "x0"))
+
+
+def recursive_list_log_folders(folderpath: str) -> List[str]:
+    """Lists the search log folders at or under ``folderpath``, depth first, in sorted order.
+
+    A search log folder is listed and not descended into; hidden folders are skipped.
+    """
+    if is_search_log_folder(folderpath):
+        return [folderpath]
+    out = []
+    for p in ut.list_folders(folderpath):
+        out.extend(recursive_list_log_folders(p))
+    return out
+
+
+def recursive_read_search_folders(folderpath: str) -> List[Dict[str, Any]]:
+    """Reads every search folder found by :func:`recursive_list_log_folders`.
+
+    Returns:
+        One ``{"search_folderpath": p, "log_lst": [...], "num_logs": n}`` dict per folder.
+    """
+    out = []
+    for p in recursive_list_log_folders(folderpath):
+        log_lst = read_search_folder(p)
+        out.append({"search_folderpath": p, "log_lst": log_lst, "num_logs": len(log_lst)})
+    return out
