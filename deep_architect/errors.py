@@ -23,17 +23,20 @@ class DeepArchitectError(AssertionError):
     """
 
 
-def check(condition: object, message: str) -> None:
-    """Raises :class:`DeepArchitectError` with ``message`` unless ``condition`` holds.
+def check(condition: object, message: str, *args: object) -> None:
+    """Raises :class:`DeepArchitectError` with ``message % args`` unless ``condition`` holds.
 
-    Unlike ``assert``, the check survives ``python -O``.
+    Unlike ``assert``, the check survives ``python -O``. The message is only
+    formatted on failure, so checks cost almost nothing on hot paths.
 
     Args:
         condition: Anything truthy or falsy.
-        message: What went wrong, naming the offending object and what was expected.
+        message: What went wrong, naming the offending object and what was
+            expected; a ``%``-format string when ``args`` are given.
+        *args: Values for the format string.
 
     Raises:
         DeepArchitectError: If ``condition`` is falsy.
     """
     if not condition:
-        raise DeepArchitectError(message)
+        raise DeepArchitectError(message % args if args else message)

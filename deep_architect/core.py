@@ -1,0 +1,941 @@
+"""The graph model of deep_architect: scopes, hyperparameters, modules, traversals.
+
+A search space is a graph of :class:`Module` objects connected through their
+:class:`Input` and :class:`Output` ports, with :class:`Hyperparameter` objects
+attached to modules. Searchers assign hyperparameter values in the order given
+by :func:`unassigned_independent_hyperparameter_iterator`; that order is what
+makes a logged value list replay to the same architecture, so every traversal
+here follows a precisely defined order.
+
+Example:
+    >>> import deep_architect.core as co
+    >>> import deep_architect.hyperparameters as hp
+    >>> class AddConstant(co.Module):
+    ...     def __init__(self, h_constant):
+    ...         co.Module.__init__(self)
+    ...         self._register(["in"], ["out"], {"constant": h_constant})
+    ...     def _compile(self):
+    ...         self.constant = self._get_hyperp_values()["constant"]
+    ...     def _forward(self):
+    ...         self._set_output_values({"out": self.inputs["in"].val + self.constant})
+    >>> module = AddConstant(hp.Discrete([1, 2]))
+    >>> module.hyperps["constant"].assign_value(2)
+    >>> co.forward({module.inputs["in"]: 40})
+    >>> module.outputs["out"].val
+    42
+
+This module depends on nothing outside the standard library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from deep_architect.errors import DeepArchitectError, check
+
+__all__ = [
+    "DeepArchitectError",
+    "sorted_values_by_key",
+    "OrderedSet",
+    "Scope",
+    "use_scope",
+    "Addressable",
+    "Hyperparameter",
+    "DependentHyperparameter",
+    "Input",
+    "Output",
+    "Module",
+    "extract_unique_modules",
+    "determine_module_eval_seq",
+    "traverse_backward",
+    "traverse_forward",
+    "get_modules_with_cond",
+    "is_specified",
+    "forward",
+    "get_unconnected_inputs",
+    "get_unconnected_outputs",
+    "get_all_hyperparameters",
+    "get_unassigned_independent_hyperparameters",
+    "unassigned_independent_hyperparameter_iterator",
+    "determine_input_output_cleanup_seq",
+    "jsonify",
+]
+
+
+def sorted_values_by_key(d: Mapping) -> list:
+    """Returns the values of ``d`` ordered by the plain sort of its keys.
+
+    Args:
+        d: A mapping with sortable keys (string keys sort lexicographically,
+            so ``"in10"`` comes before ``"in2"``).
+
+    Returns:
+        The list of values.
+    """
+    return [d[k] for k in sorted(d)]
+
+
+class OrderedSet:
+    """A set that iterates in insertion order.
+
+    Example:
+        >>> s = OrderedSet()
+        >>> s.update([3, 1, 3, 2])
+        >>> list(s)
+        [3, 1, 2]
+    """
+
+    def __init__(self) -> None:
+        self.d: OrderedDict = OrderedDict()
+
+    def add(self, x: Any) -> None:
+        """Appends ``x`` unless it is already present."""
+        self.d[x] = None
+
+    def update(self, xs: Iterable) -> None:
+        """Adds every element of ``xs``, in order."""
+        for x in xs:
+            self.d[x] = None
+
+    def __len__(self) -> int:
+        return len(self.d)
+
+    def __iter__(self) -> Iterator:
+        return iter(self.d)
+
+    def __contains__(self, x: Any) -> bool:
+        return x in self.d
+
+    def __repr__(self) -> str:
+        return "OrderedSet(%r)" % list(self.d)
+
+
+class Scope:
+    """A registry of unique, readable names for modules, hyperparameters and ports.
+
+    Names look like ``H.Discrete-0``, ``M.Dense-3``, ``M.Dense-3.I.in`` and
+    ``M.Dense-3.O.out``. :attr:`Scope.default_scope` is used whenever an object is
+    created without an explicit scope; :class:`deep_architect.modules.SearchSpaceFactory`
+    resets it before building each search space so names restart from 0.
+
+    Attributes:
+        name_to_elem: Name to object, in registration order.
+        elem_to_name: Object to name, in registration order.
+    """
+
+    default_scope: Scope
+
+    def __init__(self) -> None:
+        self.name_to_elem: OrderedDict = OrderedDict()
+        self.elem_to_name: OrderedDict = OrderedDict()
+        # The next integer to try for each prefix: names are never unregistered,
+        # so the smallest unused integer never decreases.
+        self._next_index: dict[str, int] = {}
+
+    def register(self, name: str, elem: Addressable) -> None:
+        """Records ``elem`` under ``name``.
+
+        Raises:
+            DeepArchitectError: If the name is taken or ``elem`` is not addressable.
+        """
+        check(isinstance(elem, Addressable), "Scope.register: %r is not an Addressable", elem)
+        check(
+            name not in self.name_to_elem,
+            "Scope.register: the name %r is already registered in this scope",
+            name,
+        )
+        self.name_to_elem[name] = elem
+        self.elem_to_name[elem] = name
+
+    def get_unused_name(self, prefix: str) -> str:
+        """Returns ``prefix + str(i)`` for the smallest unused ``i >= 0``; does not register it."""
+        i = self._next_index.get(prefix, 0)
+        name_to_elem = self.name_to_elem
+        while prefix + str(i) in name_to_elem:
+            i += 1
+        self._next_index[prefix] = i
+        return prefix + str(i)
+
+    def get_name(self, elem: Addressable) -> str:
+        """Returns the name of ``elem`` (``KeyError`` if it is not registered here)."""
+        return self.elem_to_name[elem]
+
+    def get_elem(self, name: str) -> Addressable:
+        """Returns the object registered as ``name`` (``KeyError`` if unknown)."""
+        return self.name_to_elem[name]
+
+    @staticmethod
+    def reset_default_scope() -> None:
+        """Replaces :attr:`Scope.default_scope` with a fresh, empty scope."""
+        Scope.default_scope = Scope()
+
+
+Scope.default_scope = Scope()
+
+
+@contextlib.contextmanager
+def use_scope(scope: Scope | None = None) -> Iterator[Scope]:
+    """Temporarily installs ``scope`` (a fresh one if ``None``) as the default scope.
+
+    The previous default scope is restored on exit, even if an exception is raised.
+
+    Example:
+        >>> import deep_architect.hyperparameters as hp
+        >>> with use_scope() as scope:
+        ...     h = hp.Discrete([1, 2])
+        >>> h.get_name(), h.scope is scope
+        ('H.Discrete-0', True)
+
+    Args:
+        scope: The scope to install.
+
+    Yields:
+        The installed scope.
+    """
+    previous = Scope.default_scope
+    Scope.default_scope = scope if scope is not None else Scope()
+    try:
+        yield Scope.default_scope
+    finally:
+        Scope.default_scope = previous
+
+
+class Addressable:
+    """Base class of everything that has a name in a scope.
+
+    Equality and hashing are by identity.
+    """
+
+    def __init__(self, scope: Scope, name: str) -> None:
+        scope.register(name, self)
+        self.scope = scope
+        self._name = name
+
+    def get_name(self) -> str:
+        """Returns the full name of this object in its scope."""
+        return self._name
+
+    def _get_base_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+def _new_name(scope: Scope, kind: str, obj: Addressable, name: str | None) -> str:
+    base = name if name is not None else obj._get_base_name()
+    return scope.get_unused_name("%s.%s-" % (kind, base))
+
+
+class Hyperparameter(Addressable):
+    """Base class of hyperparameters: write-once value holders.
+
+    Assigning a value notifies the modules that use the hyperparameter (which is
+    what triggers substitution modules) and then the dependent hyperparameters.
+    Subclasses implement :meth:`_check_value`.
+
+    Attributes:
+        assign_done: Whether a value has been assigned.
+        val: The value (``None`` until assigned).
+        modules: The modules that registered this hyperparameter.
+        dependent_hyperps: The dependent hyperparameters computed from this one.
+    """
+
+    def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
+        scope = scope if scope is not None else Scope.default_scope
+        Addressable.__init__(self, scope, _new_name(scope, "H", self, name))
+        self.assign_done = False
+        self.val: Any = None
+        self.modules = OrderedSet()
+        self.dependent_hyperps = OrderedSet()
+
+    def has_value_assigned(self) -> bool:
+        """Returns whether a value has been assigned."""
+        return self.assign_done
+
+    def get_value(self) -> Any:
+        """Returns the assigned value.
+
+        Raises:
+            DeepArchitectError: If no value has been assigned yet.
+        """
+        check(self.assign_done, "%s has no value assigned yet", self._name)
+        return self.val
+
+    def assign_value(self, val: Any) -> None:
+        """Assigns ``val`` and propagates it to modules and dependent hyperparameters.
+
+        Raises:
+            DeepArchitectError: If a value was already assigned or ``val`` is invalid.
+        """
+        if self.assign_done:
+            raise DeepArchitectError(
+                "%s already has value %r; cannot assign %r (hyperparameters are write-once)"
+                % (self._name, self.val, val)
+            )
+        self._check_value(val)
+        self.assign_done = True
+        self.val = val
+        # Snapshots: substitutions triggered below may register this
+        # hyperparameter with modules they create; those are born up to date.
+        for m in list(self.modules):
+            m._update()
+        for h in list(self.dependent_hyperps):
+            if not h.assign_done:
+                h._update()
+
+    def _register_module(self, module: Module) -> None:
+        self.modules.add(module)
+
+    def _register_dependent_hyperparameter(self, hyperp: DependentHyperparameter) -> None:
+        check(
+            isinstance(hyperp, DependentHyperparameter),
+            "%s: only a DependentHyperparameter can depend on it, got %r",
+            self._name,
+            hyperp,
+        )
+        check(
+            hyperp not in self.dependent_hyperps,
+            "%s: %s is already registered as a dependent",
+            self._name,
+            hyperp,
+        )
+        self.dependent_hyperps.add(hyperp)
+
+    def _check_value(self, val: Any) -> None:
+        raise NotImplementedError
+
+
+class DependentHyperparameter(Hyperparameter):
+    """A hyperparameter computed from other hyperparameters.
+
+    It fires as soon as all its parents have values: at construction if they
+    already do, otherwise inside the assignment of the last parent. Searchers
+    never assign it.
+
+    Example:
+        >>> import deep_architect.hyperparameters as hp
+        >>> h_units = hp.Discrete([32, 64])
+        >>> h_double = DependentHyperparameter(lambda d: 2 * d["u"], {"u": h_units})
+        >>> h_units.assign_value(64)
+        >>> h_double.get_value()
+        128
+
+    Args:
+        fn: Called with one dict ``{local_name: parent_value}``; returns the value.
+        hyperps: ``local_name -> Hyperparameter``. The same parent may appear
+            under several names.
+        scope: Scope to register in (default scope if ``None``).
+        name: Name base (``DependentHyperparameter`` if ``None``).
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[dict], Any],
+        hyperps: Mapping[str, Hyperparameter],
+        scope: Scope | None = None,
+        name: str | None = None,
+    ) -> None:
+        for local_name, h in hyperps.items():
+            check(
+                isinstance(h, Hyperparameter),
+                "DependentHyperparameter: parent %r must be a Hyperparameter, got %r",
+                local_name,
+                h,
+            )
+        Hyperparameter.__init__(self, scope, name)
+        self._hyperps: OrderedDict = OrderedDict((k, hyperps[k]) for k in sorted(hyperps))
+        self._fn = fn
+        # The same parent may appear under several local names: register once.
+        for h in dict.fromkeys(self._hyperps.values()):
+            h._register_dependent_hyperparameter(self)
+        self._update()
+
+    def _update(self) -> None:
+        if all(h.assign_done for h in self._hyperps.values()):
+            self.assign_value(self._fn({k: h.val for k, h in self._hyperps.items()}))
+
+    def _check_value(self, val: Any) -> None:
+        pass
+
+
+class Input(Addressable):
+    """A named input port of a module; fed by at most one output.
+
+    Attributes:
+        module: The owning module.
+        from_output: The connected output, or ``None``.
+        val: The value during forward (``None`` before).
+    """
+
+    def __init__(self, module: Module, scope: Scope, name: str) -> None:
+        Addressable.__init__(self, scope, module.get_name() + ".I." + name)
+        self.module = module
+        self.from_output: Output | None = None
+        self.val: Any = None
+
+    def is_connected(self) -> bool:
+        """Returns whether an output feeds this input."""
+        return self.from_output is not None
+
+    def get_connected_output(self) -> Output | None:
+        """Returns the output feeding this input, or ``None``."""
+        return self.from_output
+
+    def get_module(self) -> Module:
+        """Returns the owning module."""
+        return self.module
+
+    def connect(self, from_output: Output) -> None:
+        """Connects ``from_output`` to this input (appended to its fan-out list).
+
+        Raises:
+            DeepArchitectError: If ``from_output`` is not an Output or this input
+                is already connected.
+        """
+        check(
+            isinstance(from_output, Output),
+            "%s.connect: expected an Output, got %r",
+            self._name,
+            from_output,
+        )
+        if self.from_output is not None:
+            raise DeepArchitectError(
+                "cannot connect %s to %s: the input is already connected to %s"
+                % (from_output, self._name, self.from_output)
+            )
+        self.from_output = from_output
+        from_output.to_inputs.append(self)
+
+    def disconnect(self) -> None:
+        """Disconnects this input from its output.
+
+        Raises:
+            DeepArchitectError: If the input is not connected.
+        """
+        check(self.from_output is not None, "%s.disconnect: it is not connected", self._name)
+        self.from_output.to_inputs.remove(self)
+        self.from_output = None
+
+    def reroute_connected_output(self, to_input: Input) -> None:
+        """Moves the connection of this input to ``to_input``, leaving this one unconnected.
+
+        Raises:
+            DeepArchitectError: If ``to_input`` is not an unconnected Input or this
+                input is not connected.
+        """
+        check(
+            isinstance(to_input, Input),
+            "%s.reroute_connected_output: expected an Input, got %r",
+            self._name,
+            to_input,
+        )
+        check(
+            self.from_output is not None,
+            "%s.reroute_connected_output: it is not connected",
+            self._name,
+        )
+        check(
+            to_input.from_output is None,
+            "cannot reroute %s to %s: %s is already connected to %s",
+            self.from_output,
+            to_input,
+            to_input,
+            to_input.from_output,
+        )
+        output = self.from_output
+        self.disconnect()
+        to_input.connect(output)
+
+
+class Output(Addressable):
+    """A named output port of a module; may feed any number of inputs.
+
+    Attributes:
+        module: The owning module.
+        to_inputs: The connected inputs, in connection order.
+        val: The value during forward (``None`` before).
+    """
+
+    def __init__(self, module: Module, scope: Scope, name: str) -> None:
+        Addressable.__init__(self, scope, module.get_name() + ".O." + name)
+        self.module = module
+        self.to_inputs: list[Input] = []
+        self.val: Any = None
+
+    def is_connected(self) -> bool:
+        """Returns whether at least one input is fed by this output."""
+        return len(self.to_inputs) > 0
+
+    def get_connected_inputs(self) -> list[Input]:
+        """Returns the live list of connected inputs."""
+        return self.to_inputs
+
+    def get_module(self) -> Module:
+        """Returns the owning module."""
+        return self.module
+
+    def connect(self, to_input: Input) -> None:
+        """Connects this output to ``to_input`` (see :meth:`Input.connect`)."""
+        check(
+            isinstance(to_input, Input),
+            "%s.connect: expected an Input, got %r",
+            self._name,
+            to_input,
+        )
+        to_input.connect(self)
+
+    def disconnect_all(self) -> None:
+        """Disconnects every input fed by this output."""
+        for ix in list(self.to_inputs):
+            ix.disconnect()
+
+    def reroute_all_connected_inputs(self, from_output: Output) -> None:
+        """Moves every connected input, in order, to ``from_output``."""
+        check(
+            isinstance(from_output, Output),
+            "%s.reroute_all_connected_inputs: expected an Output, got %r",
+            self._name,
+            from_output,
+        )
+        for ix in list(self.to_inputs):
+            ix.disconnect()
+            ix.connect(from_output)
+
+
+class Module(Addressable):
+    """Base class of all modules.
+
+    Basic modules compute through :meth:`_compile` (once, lazily, with the first
+    input values available) and :meth:`_forward` (every call). Substitution
+    modules (see :mod:`deep_architect.modules`) replace themselves instead.
+
+    Attributes:
+        inputs: Local name to :class:`Input`, in registration order (live dict).
+        outputs: Local name to :class:`Output` (live dict).
+        hyperps: Local name to :class:`Hyperparameter` (live dict).
+    """
+
+    def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
+        scope = scope if scope is not None else Scope.default_scope
+        Addressable.__init__(self, scope, _new_name(scope, "M", self, name))
+        self.inputs: OrderedDict[str, Input] = OrderedDict()
+        self.outputs: OrderedDict[str, Output] = OrderedDict()
+        self.hyperps: OrderedDict[str, Hyperparameter] = OrderedDict()
+        self._is_compiled = False
+
+    def _register_input(self, name: str) -> None:
+        check(name not in self.inputs, "%s: duplicate input name %r", self._name, name)
+        self.inputs[name] = Input(self, self.scope, name)
+
+    def _register_output(self, name: str) -> None:
+        check(name not in self.outputs, "%s: duplicate output name %r", self._name, name)
+        self.outputs[name] = Output(self, self.scope, name)
+
+    def _register_hyperparameter(self, name: str, h: Hyperparameter) -> None:
+        if not isinstance(h, Hyperparameter):
+            raise DeepArchitectError(
+                "%s: hyperparameter %r must be a Hyperparameter, got %r of type %s"
+                % (self._name, name, h, type(h).__name__)
+            )
+        check(name not in self.hyperps, "%s: duplicate hyperparameter name %r", self._name, name)
+        self.hyperps[name] = h
+        h._register_module(self)
+
+    def _register(
+        self,
+        input_names: Iterable[str],
+        output_names: Iterable[str],
+        name_to_hyperp: Mapping[str, Hyperparameter],
+    ) -> None:
+        """Registers inputs, then outputs, then hyperparameters sorted by local name."""
+        for name in input_names:
+            self._register_input(name)
+        for name in output_names:
+            self._register_output(name)
+        for name in sorted(name_to_hyperp):
+            self._register_hyperparameter(name, name_to_hyperp[name])
+
+    def _get_input_values(self) -> dict[str, Any]:
+        return {name: ix.val for name, ix in self.inputs.items()}
+
+    def _get_hyperp_values(self) -> dict[str, Any]:
+        values = {}
+        for name, h in self.hyperps.items():
+            if not h.assign_done:
+                raise DeepArchitectError(
+                    "%s: hyperparameter %r (%s) has no value assigned" % (self._name, name, h)
+                )
+            values[name] = h.val
+        return values
+
+    def _set_output_values(self, output_name_to_val: Mapping[str, Any]) -> None:
+        outputs = self.outputs
+        for name, val in output_name_to_val.items():
+            outputs[name].val = val
+
+    def get_io(self) -> tuple[OrderedDict, OrderedDict]:
+        """Returns the live ``(inputs, outputs)`` dicts."""
+        return self.inputs, self.outputs
+
+    def get_hyperps(self) -> OrderedDict:
+        """Returns the live hyperparameter dict."""
+        return self.hyperps
+
+    def _update(self) -> None:
+        """Called whenever one of this module's hyperparameters is assigned."""
+
+    def _compile(self) -> None:
+        raise NotImplementedError
+
+    def _forward(self) -> None:
+        raise NotImplementedError
+
+    def forward(self) -> None:
+        """Compiles on the first call, then computes the outputs from the inputs."""
+        if not self._is_compiled:
+            self._compile()
+            self._is_compiled = True
+        self._forward()
+
+
+# --------------------------------------------------------------------------- traversals
+
+
+def extract_unique_modules(input_or_output_lst: Iterable[Input | Output]) -> list[Module]:
+    """Returns the owning modules of the given ports, each once, in first-seen order.
+
+    Raises:
+        DeepArchitectError: If an element is neither an Input nor an Output.
+    """
+    modules = {}
+    for x in input_or_output_lst:
+        if not isinstance(x, (Input, Output)):
+            raise DeepArchitectError("expected an Input or an Output, got %r" % (x,))
+        modules[x.module] = None
+    return list(modules)
+
+
+def _backward_order(outputs: Mapping[str, Output]) -> Iterator[Module]:
+    """Yields modules breadth-first from ``outputs`` towards the inputs, each once."""
+    queue = extract_unique_modules(sorted_values_by_key(outputs))
+    memo = set(queue)
+    for m in queue:
+        yield m
+        for ix in m.inputs.values():
+            ox = ix.from_output
+            if ox is not None:
+                p = ox.module
+                if p not in memo:
+                    memo.add(p)
+                    queue.append(p)
+
+
+def _forward_order(inputs: Mapping[str, Input]) -> Iterator[Module]:
+    """Yields modules breadth-first from ``inputs`` towards the outputs, each once."""
+    queue = extract_unique_modules(sorted_values_by_key(inputs))
+    memo = set(queue)
+    for m in queue:
+        yield m
+        for ox in m.outputs.values():
+            for ix in ox.to_inputs:
+                c = ix.module
+                if c not in memo:
+                    memo.add(c)
+                    queue.append(c)
+
+
+def traverse_backward(outputs: Mapping[str, Output], fn: Callable[[Module], Any]) -> None:
+    """Calls ``fn`` on every module reachable backwards from ``outputs``, breadth-first.
+
+    Starts from the owners of the outputs sorted by key; goes through each
+    module's inputs in registration order. A truthy return value of ``fn`` stops
+    the traversal.
+    """
+    for m in _backward_order(outputs):
+        if fn(m):
+            return
+
+
+def traverse_forward(inputs: Mapping[str, Input], fn: Callable[[Module], Any]) -> None:
+    """Calls ``fn`` on every module reachable forwards from ``inputs``, breadth-first.
+
+    The mirror image of :func:`traverse_backward`: outputs in registration order,
+    then their connected inputs in connection order.
+    """
+    for m in _forward_order(inputs):
+        if fn(m):
+            return
+
+
+def get_modules_with_cond(outputs: Mapping[str, Output], cond_fn: Callable[[Module], Any]) -> list:
+    """Returns the modules reachable backwards for which ``cond_fn`` is truthy, in visit order."""
+    return [m for m in _backward_order(outputs) if cond_fn(m)]
+
+
+def is_specified(outputs: Mapping[str, Output]) -> bool:
+    """Returns whether every hyperparameter of every reachable module has a value."""
+    for m in _backward_order(outputs):
+        for h in m.hyperps.values():
+            if not h.assign_done:
+                return False
+    return True
+
+
+def get_all_hyperparameters(outputs: Mapping[str, Output]) -> OrderedSet:
+    """Returns the reachable hyperparameters, including the parents of dependent ones.
+
+    Order: modules in backward traversal order; each module's hyperparameters in
+    dict order; the parents of a dependent hyperparameter inserted right after
+    it, breadth-first, each parent's own parents sorted by local name.
+    """
+    result = OrderedSet()
+    seen = result.d
+    for m in _backward_order(outputs):
+        for h in m.hyperps.values():
+            if h in seen:
+                continue
+            seen[h] = None
+            if isinstance(h, DependentHyperparameter):
+                work = [h]
+                for dh in work:
+                    for parent in dh._hyperps.values():
+                        if parent not in seen:
+                            seen[parent] = None
+                            if isinstance(parent, DependentHyperparameter):
+                                work.append(parent)
+    return result
+
+
+def get_unassigned_independent_hyperparameters(outputs: Mapping[str, Output]) -> OrderedSet:
+    """Returns the reachable independent hyperparameters without a value, in traversal order.
+
+    Unlike the original library, a fully specified graph gives an empty set
+    instead of an error.
+    """
+    result = OrderedSet()
+    for h in get_all_hyperparameters(outputs):
+        if not h.assign_done and not isinstance(h, DependentHyperparameter):
+            result.add(h)
+    return result
+
+
+def unassigned_independent_hyperparameter_iterator(
+    outputs: Mapping[str, Output],
+) -> Iterator[Hyperparameter]:
+    """Yields the hyperparameters a searcher must assign, in replayable order.
+
+    Works in passes: each pass snapshots the unassigned independent
+    hyperparameters (in :func:`get_unassigned_independent_hyperparameters`
+    order) and yields those still unassigned when reached. Hyperparameters
+    created by substitutions during a pass are found by the next pass. Ends when
+    a pass finds nothing to assign. The consumer must assign each yielded
+    hyperparameter before asking for the next one.
+
+    Example:
+        >>> import deep_architect.modules as mo
+        >>> import deep_architect.hyperparameters as hp
+        >>> inputs, outputs = mo.siso_repeat(mo.identity, hp.Discrete([1, 2]))
+        >>> for h in unassigned_independent_hyperparameter_iterator(outputs):
+        ...     h.assign_value(h.vs[-1])
+        >>> is_specified(outputs)
+        True
+    """
+    while True:
+        snapshot = list(get_unassigned_independent_hyperparameters(outputs))
+        if not snapshot:
+            return
+        for h in snapshot:
+            if not h.assign_done:
+                yield h
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _eval_seq_and_skipped(inputs: Mapping[str, Input]) -> tuple[list, list]:
+    """Returns the evaluation order and the discovered modules that never became ready.
+
+    A module is queued again each time one of its inputs is fed (as in the
+    original) and runs at the first queue position where all its inputs are fed.
+    A counter of unfed inputs per module keeps each check O(1), so the whole
+    walk is linear in the number of connections.
+    """
+    input_memo = set(inputs.values())
+    queue = extract_unique_modules(inputs.values())
+    unfed = {}
+    for m in queue:
+        unfed[m] = sum(1 for ix in m.inputs.values() if ix not in input_memo)
+    seq = []
+    done = set()
+    for m in queue:
+        if m in done or unfed[m] != 0:
+            continue
+        seq.append(m)
+        done.add(m)
+        for ox in m.outputs.values():
+            for ix in ox.to_inputs:
+                c = ix.module
+                if c not in unfed:
+                    unfed[c] = sum(1 for jx in c.inputs.values() if jx not in input_memo)
+                if ix not in input_memo:
+                    input_memo.add(ix)
+                    unfed[c] -= 1
+                queue.append(c)
+    return seq, [m for m in unfed if m not in done]
+
+
+def determine_module_eval_seq(inputs: Mapping[str, Input]) -> list[Module]:
+    """Returns a topological order of the modules reachable forwards from ``inputs``.
+
+    Discovery starts from the owners of ``inputs`` in dict iteration order.
+    Modules that can never run (for example because one of their inputs is
+    unconnected and not among ``inputs``) are left out; :func:`forward` reports
+    them as an error.
+    """
+    return _eval_seq_and_skipped(inputs)[0]
+
+
+def _describe_unready(modules: list[Module]) -> str:
+    parts = []
+    for m in modules:
+        unfed = [ix.get_name() for ix in m.inputs.values() if ix.from_output is None]
+        parts.append("%s (unconnected inputs: %s)" % (m, ", ".join(unfed) or "none"))
+    return "; ".join(parts)
+
+
+def forward(input_to_val: Mapping[Input, Any], _module_seq: list[Module] | None = None) -> None:
+    """Runs the graph on the given input values; read results from the outputs' ``val``.
+
+    Each module compiles on its first forward. Output values are copied into the
+    connected inputs after each module runs. Pass ``_module_seq`` (from
+    :func:`determine_module_eval_seq`) to avoid recomputing the order per call.
+
+    Args:
+        input_to_val: Input port to value.
+        _module_seq: A precomputed evaluation order.
+
+    Raises:
+        DeepArchitectError: If a module would be left out because some of its
+            inputs are unconnected, or a module to compile has unassigned
+            hyperparameters.
+    """
+    if _module_seq is None:
+        named = {"in%d" % i: ix for i, ix in enumerate(input_to_val)}
+        _module_seq, skipped = _eval_seq_and_skipped(named)
+        if skipped:
+            raise DeepArchitectError(
+                "forward: these modules can never run because some of their inputs are "
+                "neither connected nor given values: " + _describe_unready(skipped)
+            )
+    for ix, val in input_to_val.items():
+        ix.val = val
+    for m in _module_seq:
+        if not m._is_compiled:
+            _check_compilable(m)
+        m.forward()
+        for ox in m.outputs.values():
+            for ix in ox.to_inputs:
+                ix.val = ox.val
+
+
+def _check_compilable(m: Module) -> None:
+    unassigned = [name for name, h in m.hyperps.items() if not h.assign_done]
+    if unassigned:
+        raise DeepArchitectError(
+            "forward: module %s has unassigned hyperparameters %s; specify the search space "
+            "(e.g. with deep_architect.searchers.common.random_specify) before forward"
+            % (m, ", ".join("%r (%s)" % (n, m.hyperps[n]) for n in unassigned))
+        )
+
+
+def get_unconnected_inputs(outputs: Mapping[str, Output]) -> list[Input]:
+    """Returns the unconnected inputs of the modules reachable backwards from ``outputs``."""
+    return [
+        ix for m in _backward_order(outputs) for ix in m.inputs.values() if ix.from_output is None
+    ]
+
+
+def get_unconnected_outputs(inputs: Mapping[str, Input]) -> list[Output]:
+    """Returns the unconnected outputs of the modules reachable forwards from ``inputs``."""
+    return [ox for m in _forward_order(inputs) for ox in m.outputs.values() if not ox.to_inputs]
+
+
+def determine_input_output_cleanup_seq(inputs: Mapping[str, Input]) -> tuple[list, list]:
+    """Says, per module of the evaluation order, which values can be freed after it runs.
+
+    Returns:
+        ``(input_cleanup_seq, output_cleanup_seq)``, aligned with
+        :func:`determine_module_eval_seq`: the inputs of module ``i``, and the
+        outputs whose last consumer is module ``i``.
+    """
+    module_seq = determine_module_eval_seq(inputs)
+    remaining = {}
+    input_cleanup_seq = []
+    output_cleanup_seq = []
+    for m in module_seq:
+        input_cleanup_seq.append(list(m.inputs.values()))
+        freed = []
+        for ix in m.inputs.values():
+            ox = ix.from_output
+            if ox is None:
+                continue
+            left = remaining.get(ox, len(ox.to_inputs)) - 1
+            remaining[ox] = left
+            if left == 0:
+                freed.append(ox)
+        output_cleanup_seq.append(freed)
+    return input_cleanup_seq, output_cleanup_seq
+
+
+def jsonify(inputs: Mapping[str, Input], outputs: Mapping[str, Output]) -> dict:
+    """Returns a plain-data description of a fully specified graph.
+
+    Every list in the result is in a deterministic (first-seen) order, so two
+    replays of the same value list give identical results, also across processes.
+
+    Raises:
+        DeepArchitectError: If a module has an unassigned hyperparameter.
+    """
+    modules = OrderedDict()
+    for m in _backward_order(outputs):
+        name = m.get_name()
+        in_modules = {}
+        for ix in m.inputs.values():
+            if ix.from_output is not None:
+                in_modules[ix.from_output.module.get_name()] = None
+        out_modules = {}
+        for ox in m.outputs.values():
+            for ix in ox.to_inputs:
+                out_modules[ix.module.get_name()] = None
+        modules[name] = {
+            "module_name": name,
+            "module_type": name[name.index(".") + 1 : name.rindex("-")],
+            "hyperp_name_to_val": m._get_hyperp_values(),
+            "input_names": {k: ix.get_name() for k, ix in m.inputs.items()},
+            "output_names": {k: ox.get_name() for k, ox in m.outputs.items()},
+            "in_connections": {
+                ix.get_name(): ix.from_output.get_name()
+                for ix in m.inputs.values()
+                if ix.from_output is not None
+            },
+            "out_connections": {
+                ox.get_name(): [ix.get_name() for ix in ox.to_inputs]
+                for ox in m.outputs.values()
+                if ox.to_inputs
+            },
+            "in_modules": list(in_modules),
+            "out_modules": list(out_modules),
+        }
+    input_cleanup_seq, output_cleanup_seq = determine_input_output_cleanup_seq(inputs)
+    return {
+        "modules": modules,
+        "unconnected_inputs": {k: ix.get_name() for k, ix in inputs.items()},
+        "unconnected_outputs": {k: ox.get_name() for k, ox in outputs.items()},
+        "module_eval_seq": [m.get_name() for m in determine_module_eval_seq(inputs)],
+        "input_cleanup_seq": [[ix.get_name() for ix in lst] for lst in input_cleanup_seq],
+        "output_cleanup_seq": [[ox.get_name() for ox in lst] for lst in output_cleanup_seq],
+    }

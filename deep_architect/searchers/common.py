@@ -1,0 +1,216 @@
+"""The searcher API and the helpers that assign or replay hyperparameter values.
+
+Every searcher subclasses :class:`Searcher` and honours one small contract:
+``sample()`` returns ``(inputs, outputs, hyperp_value_lst, searcher_eval_token)``
+for a fully specified architecture, and ``update(val, searcher_eval_token)``
+reports its score (higher is better). The value list replays the architecture
+on a fresh search space with :func:`specify`, in this process or another.
+
+Example:
+    >>> import deep_architect.modules as mo
+    >>> import deep_architect.hyperparameters as hp
+    >>> import deep_architect.core as co
+    >>> def search_space():
+    ...     return mo.siso_repeat(mo.identity, hp.Discrete([1, 2, 3]))
+    >>> factory = mo.SearchSpaceFactory(search_space)
+    >>> inputs, outputs = factory.get_search_space()
+    >>> values = random_specify(outputs)
+    >>> description = co.jsonify(inputs, outputs)
+    >>> inputs, outputs = factory.get_search_space()
+    >>> specify(outputs, values)
+    >>> co.jsonify(inputs, outputs) == description
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+import deep_architect.modules as mo
+from deep_architect.errors import DeepArchitectError
+
+__all__ = [
+    "Searcher",
+    "random_specify_hyperparameter",
+    "random_specify",
+    "specify",
+    "sample_until_valid",
+    "DEFAULT_MAX_INVALID_ATTEMPTS",
+]
+
+DEFAULT_MAX_INVALID_ATTEMPTS = 1000
+"""How many consecutive invalid architectures a searcher tolerates before giving up."""
+
+T = TypeVar("T")
+
+
+class Searcher:
+    """Base class of searchers.
+
+    Subclasses call ``Searcher.__init__`` and implement :meth:`sample`,
+    :meth:`update`, :meth:`save_state` and :meth:`load_state`.
+
+    Args:
+        search_space_fn: Returns a new ``(inputs, outputs)`` pair per call. It is
+            wrapped in a :class:`~deep_architect.modules.SearchSpaceFactory`, so
+            ``self.search_space_fn()`` returns a buffered fresh space.
+        reset_default_scope_upon_sample: Whether to reset the default scope
+            before building each space (names then restart from 0).
+    """
+
+    def __init__(
+        self,
+        search_space_fn: Callable[[], mo.Fragment],
+        reset_default_scope_upon_sample: bool = True,
+    ) -> None:
+        self.search_space_fn = mo.SearchSpaceFactory(
+            search_space_fn, reset_default_scope_upon_sample
+        ).get_search_space
+
+    def sample(self) -> tuple[dict, dict, list, dict]:
+        """Returns ``(inputs, outputs, hyperp_value_lst, searcher_eval_token)``.
+
+        The architecture is fully specified; the token is a JSON-serialisable
+        dict to give back to :meth:`update`.
+        """
+        raise NotImplementedError
+
+    def update(self, val: float, searcher_eval_token: dict) -> None:
+        """Reports the score ``val`` (to maximise) of the sample that issued the token."""
+        raise NotImplementedError
+
+    def save_state(self, folderpath: str) -> None:
+        """Writes the searcher's state into ``folderpath`` (fixed file names)."""
+        raise NotImplementedError
+
+    def load_state(self, folderpath: str) -> None:
+        """Restores the state written by :meth:`save_state`."""
+        raise NotImplementedError
+
+
+def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) -> Any:
+    """Assigns a uniformly random value of a :class:`~deep_architect.hyperparameters.Discrete`.
+
+    Args:
+        hyperp: An unassigned ``Discrete`` hyperparameter.
+        rng: Optional ``numpy.random.Generator`` or ``RandomState``; the global
+            NumPy generator when ``None`` (so ``np.random.seed`` controls it).
+
+    Returns:
+        The assigned value.
+
+    Raises:
+        DeepArchitectError: If ``hyperp`` already has a value or is not a ``Discrete``.
+    """
+    if hyperp.assign_done:
+        raise DeepArchitectError(
+            "random_specify_hyperparameter: %s already has value %r" % (hyperp, hyperp.val)
+        )
+    if not isinstance(hyperp, hp.Discrete):
+        raise DeepArchitectError(
+            "random_specify_hyperparameter: %s is a %s; only Discrete hyperparameters can be "
+            "sampled" % (hyperp, type(hyperp).__name__)
+        )
+    n = len(hyperp.vs)
+    if rng is None:
+        idx = np.random.randint(n)
+    elif hasattr(rng, "integers"):
+        idx = rng.integers(n)
+    else:
+        idx = rng.randint(n)
+    val = hyperp.vs[int(idx)]
+    hyperp.assign_value(val)
+    return val
+
+
+def random_specify(outputs: Mapping[str, co.Output], rng: Any = None) -> list:
+    """Assigns random values to every hyperparameter until the space is specified.
+
+    A substitution function may raise ``ValueError`` to reject the
+    architecture; it propagates (see :func:`sample_until_valid`).
+
+    Args:
+        outputs: The outputs of a search space.
+        rng: Optional random generator (see :func:`random_specify_hyperparameter`).
+
+    Returns:
+        The values in assignment order, replayable with :func:`specify`.
+    """
+    return [
+        random_specify_hyperparameter(h, rng)
+        for h in co.unassigned_independent_hyperparameter_iterator(outputs)
+    ]
+
+
+def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> None:
+    """Replays a value list on a fresh search space.
+
+    The i-th value is assigned to the i-th hyperparameter yielded by
+    :func:`~deep_architect.core.unassigned_independent_hyperparameter_iterator`.
+
+    Raises:
+        DeepArchitectError: If the list is too short, too long, or a value is
+            not allowed for the hyperparameter at its position.
+    """
+    num_values = len(hyperp_value_lst)
+    i = 0
+    for h in co.unassigned_independent_hyperparameter_iterator(outputs):
+        if i >= num_values:
+            raise DeepArchitectError(
+                "specify: the value list has %d values but the search space needs more "
+                "(next unassigned hyperparameter: %s)" % (num_values, h)
+            )
+        val = hyperp_value_lst[i]
+        if isinstance(h, hp.Discrete):
+            try:
+                h._check_value(val)
+            except DeepArchitectError as e:
+                raise DeepArchitectError(
+                    "specify: value #%d of the list does not fit: %s" % (i, e)
+                ) from None
+        h.assign_value(val)
+        i += 1
+    if i != num_values:
+        raise DeepArchitectError(
+            "specify: the value list has %d values but the search space was fully specified "
+            "after %d; the list does not belong to this search space" % (num_values, i)
+        )
+
+
+def sample_until_valid(
+    attempt_fn: Callable[[], T],
+    max_attempts: int = DEFAULT_MAX_INVALID_ATTEMPTS,
+    description: str = "search space",
+) -> T:
+    """Calls ``attempt_fn`` until it does not raise ``ValueError``.
+
+    Substitution functions raise ``ValueError`` to reject an invalid
+    architecture (for example a NAS-Bench cell with too many edges); searchers
+    wrap each sampling attempt (fresh space + specification) in this function.
+
+    Args:
+        attempt_fn: Builds and specifies one candidate; returns what the caller needs.
+        max_attempts: How many attempts before giving up.
+        description: Named in the error message.
+
+    Returns:
+        The first result of ``attempt_fn`` that did not raise ``ValueError``.
+
+    Raises:
+        DeepArchitectError: After ``max_attempts`` rejections, with the last reason.
+    """
+    last_error = None
+    for _ in range(max_attempts):
+        try:
+            return attempt_fn()
+        except ValueError as e:
+            last_error = e
+    raise DeepArchitectError(
+        "%s: %d consecutive sampled architectures were rejected as invalid (ValueError); "
+        "last reason: %r" % (description, max_attempts, last_error)
+    )
