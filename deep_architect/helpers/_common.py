@@ -1,0 +1,201 @@
+"""Machinery shared by every framework helper (no framework imports here).
+
+All helpers follow the same "compile function" protocol: a module is built from
+a ``compile_fn(input_values, hyperp_values)`` that runs once, at the first
+forward, with real input values, and returns (framework-specific) a forward
+function mapping a dict of input values to a dict of output values. The
+framework modules only say what ``compile_fn`` must return.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+from deep_architect.errors import DeepArchitectError, check
+
+
+class CompileFnModule(co.Module):
+    """A basic module whose computation is given by a compile function.
+
+    Subclasses override :meth:`_unpack_compile_result` to validate and store the
+    framework-specific result of ``compile_fn`` and return the forward function.
+
+    Args:
+        name: Base of the module's scope name (``M.<name>-<i>``).
+        compile_fn: ``compile_fn(input_values, hyperp_values)``; called once.
+        name_to_hyperp: Local name to hyperparameter; plain values are wrapped
+            into single-value ``Discrete`` hyperparameters (which a searcher
+            still assigns, taking a slot in the value list).
+        input_names: Local names of the inputs, in registration order.
+        output_names: Local names of the outputs, in registration order.
+        scope: Scope to register in (default scope if ``None``).
+    """
+
+    def __init__(self, name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
+                 input_names: Iterable[str], output_names: Iterable[str],
+                 scope: co.Scope | None = None) -> None:
+        co.Module.__init__(self, scope, name)
+        check(callable(compile_fn),
+              f"{self.get_name()}: compile_fn must be callable, got {compile_fn!r}")
+        check(isinstance(name_to_hyperp, Mapping),
+              f"{self.get_name()}: name_to_hyperp must be a dict from local names to "
+              f"hyperparameters or values, got {type(name_to_hyperp).__name__}")
+        wrapped = {
+            local: h if isinstance(h, co.Hyperparameter) else hp.Discrete([h])
+            for local, h in name_to_hyperp.items()
+        }
+        self._register(list(input_names), list(output_names), wrapped)
+        self._compile_fn = compile_fn
+        self._fn: Callable | None = None
+
+    def _unpack_compile_result(self, result: Any) -> Callable:
+        """Validates ``compile_fn``'s result and returns the forward function."""
+        check(callable(result),
+              f"{self.get_name()}: compile_fn must return a forward function, "
+              f"got {type(result).__name__}")
+        return result
+
+    def _compile(self) -> None:
+        result = self._compile_fn(self._get_input_values(), self._get_hyperp_values())
+        self._fn = self._unpack_compile_result(result)
+
+    def _call_forward_fn(self, input_values: dict) -> Any:
+        """Calls the forward function (the eager TensorFlow helper adds a keyword)."""
+        return self._fn(input_values)
+
+    def _forward(self) -> None:
+        output_values = self._call_forward_fn(self._get_input_values())
+        check_output_dict(self, output_values)
+        self._set_output_values(output_values)
+
+
+def check_output_dict(module: co.Module, output_values: Any) -> None:
+    """Fails unless a forward function returned a dict keyed by the module's outputs."""
+    if isinstance(output_values, dict) and output_values.keys() == module.outputs.keys():
+        return
+    if not isinstance(output_values, dict):
+        got = f"a {type(output_values).__name__}"
+    else:
+        got = f"keys {sorted(output_values)}"
+    raise DeepArchitectError(
+        f"{module.get_name()}: the forward function must return a dict with keys "
+        f"{sorted(module.outputs)}, got {got}")
+
+
+def check_layer_fn_arguments(layer_fn: Callable, names: Iterable[str]) -> None:
+    """Fails early when ``layer_fn`` cannot accept the given keyword names.
+
+    Functions taking ``**kwargs`` (most Keras layers) cannot be checked here; their
+    errors surface at compile time through :func:`make_layer`.
+    """
+    try:
+        params = inspect.signature(layer_fn).parameters
+    except (TypeError, ValueError):  # builtins / C extensions without a signature
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = [k for k, p in params.items()
+                if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                              inspect.Parameter.KEYWORD_ONLY)]
+    unknown = sorted(set(names) - set(accepted))
+    check(not unknown,
+          f"{layer_name(layer_fn)} does not accept the hyperparameter name(s) {unknown}; "
+          f"it accepts {accepted}")
+
+
+def layer_fn_module(module_cls: type, layer_fn: Callable, name_to_hyperp: Mapping,
+                    scope: co.Scope | None, name: str | None,
+                    compile_result: Callable[[Any], Any]) -> CompileFnModule:
+    """Builds a single-input single-output module around one layer object.
+
+    At compile time the layer is created with ``layer_fn(**hyperp_values)`` and
+    ``compile_result(layer)`` gives what the framework's ``compile_fn`` returns.
+
+    Args:
+        module_cls: The helper's module class.
+        layer_fn: Layer class or factory; called with the hyperparameter values.
+        name_to_hyperp: Keyword name of ``layer_fn`` to hyperparameter or value.
+        scope: Scope to register in (default scope if ``None``).
+        name: Module base name; defaults to ``layer_fn.__name__``.
+        compile_result: Maps the created layer to the compile function's result.
+
+    Returns:
+        The new module.
+    """
+    check(callable(layer_fn), f"layer_fn must be callable, got {layer_fn!r}")
+    check_layer_fn_arguments(layer_fn, name_to_hyperp)
+
+    def compile_fn(di, dh):
+        return compile_result(make_layer(module, layer_fn, dh))
+
+    module = module_cls(name if name is not None else layer_name(layer_fn), compile_fn,
+                        name_to_hyperp, ["in"], ["out"], scope)
+    return module
+
+
+def make_layer(module: co.Module, layer_fn: Callable, hyperp_values: dict) -> Any:
+    """Calls ``layer_fn(**hyperp_values)``, turning argument errors into messaged ones.
+
+    ``ValueError`` is converted too: searchers reserve it for "invalid architecture,
+    resample", and a layer rejecting its arguments is a configuration mistake.
+    """
+    try:
+        return layer_fn(**hyperp_values)
+    except (TypeError, ValueError) as e:
+        raise DeepArchitectError(
+            f"{module.get_name()}: {layer_name(layer_fn)}(**{hyperp_values}) failed: {e}"
+        ) from e
+
+
+def layer_name(layer_fn: Callable) -> str:
+    """The default module name for a layer function (its ``__name__``)."""
+    return getattr(layer_fn, "__name__", type(layer_fn).__name__)
+
+
+def modules_in_forward_order(outputs: Mapping[str, co.Output]) -> list[co.Module]:
+    """Modules reachable backwards from ``outputs``, each once, producers first.
+
+    A deterministic topological order (depth-first post-order, outputs by sorted
+    key, inputs in registration order); iterative so long chains do not hit the
+    recursion limit.
+    """
+    order: list[co.Module] = []
+    seen: set[int] = set()
+    stack: list[tuple[co.Module, bool]] = [
+        (outputs[k].get_module(), False) for k in sorted(outputs, reverse=True)]
+    while stack:
+        m, expanded = stack.pop()
+        if expanded:
+            order.append(m)
+            continue
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        stack.append((m, True))
+        for ix in reversed(list(m.inputs.values())):
+            if ix.is_connected():
+                stack.append((ix.get_connected_output().get_module(), False))
+    return order
+
+
+def forward_dict(inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output],
+                 input_name_to_val: Mapping[str, Any], module_seq: list | None) -> dict:
+    """Runs ``core.forward`` on a dict keyed by input names; returns output values.
+
+    Args:
+        inputs: The graph's input dict.
+        outputs: The graph's output dict.
+        input_name_to_val: One value per name of ``inputs`` (all required).
+        module_seq: Cached module evaluation sequence, or ``None`` to compute it.
+
+    Returns:
+        ``{output_name: value}``.
+    """
+    if not (isinstance(input_name_to_val, Mapping) and input_name_to_val.keys() == inputs.keys()):
+        raise DeepArchitectError(f"expected a dict with exactly the input names "
+                                 f"{sorted(inputs)}, got {input_name_to_val!r:.200}")
+    co.forward({inputs[k]: v for k, v in input_name_to_val.items()}, module_seq)
+    return {k: o.val for k, o in outputs.items()}
