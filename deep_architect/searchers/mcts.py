@@ -1,0 +1,206 @@
+"""Monte Carlo tree search over the sequence of choices made while specifying.
+
+Decision ``t`` of a sample is the index chosen for the ``t``-th hyperparameter
+yielded by ``unassigned_independent_hyperparameter_iterator``. The tree assumes
+that the search-space function is deterministic: the same prefix of decisions
+always leads to the same next hyperparameter with the same number of values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+import deep_architect.searchers.common as seco
+from deep_architect.errors import check
+from deep_architect.searchers._base import SearcherBase
+
+
+class MCTSTreeNode:
+    """A node of the search tree; its children are the values of one decision.
+
+    Args:
+        parent_node: The parent, or ``None`` for the root.
+    """
+
+    def __init__(self, parent_node: Optional["MCTSTreeNode"]) -> None:
+        self.num_trials = 0
+        self.sum_scores = 0.0
+        self.parent = parent_node
+        self.children: Optional[List[MCTSTreeNode]] = None
+
+    def is_leaf(self) -> bool:
+        """Whether the node was never expanded."""
+        return self.children is None
+
+    def update_stats(self, score: float) -> None:
+        """Records one more trial with the given score."""
+        self.sum_scores += score
+        self.num_trials += 1
+
+    def expand(self, num_children: int) -> None:
+        """Creates ``num_children`` leaf children (one per value of the decision)."""
+        self.children = [MCTSTreeNode(self) for _ in range(num_children)]
+
+    def best_child(self, exploration_bonus: float) -> Tuple["MCTSTreeNode", int]:
+        """Child with the highest UCT score; ties broken uniformly at random.
+
+        A child without trials scores ``+inf``; otherwise its score is its mean
+        plus ``exploration_bonus * sqrt(2 ln(parent trials) / child trials)``.
+
+        Args:
+            exploration_bonus: Weight of the exploration term.
+
+        Returns:
+            ``(child, index)`` with ``index`` a plain ``int``.
+        """
+        check(not self.is_leaf(), "MCTSTreeNode.best_child: the node has no children")
+        children = self.children
+        untried = [i for i, c in enumerate(children) if c.num_trials == 0]
+        if untried:
+            tied = untried
+        else:
+            log_trials = math.log(self.num_trials)
+            scores = [c.sum_scores / c.num_trials
+                      + exploration_bonus * math.sqrt(2.0 * log_trials / c.num_trials)
+                      for c in children]
+            best = max(scores)
+            tied = [i for i, s in enumerate(scores) if s == best]
+        idx = tied[0] if len(tied) == 1 else tied[int(np.random.randint(len(tied)))]
+        return children[idx], idx
+
+    @staticmethod
+    def serialize(node: "MCTSTreeNode") -> list:
+        """Nested ``[num_trials, sum_scores, [children...]]`` (``[]`` for a leaf).
+
+        Built without recursion, so deep trees do not hit Python's recursion limit.
+        """
+        root: list = [node.num_trials, node.sum_scores, []]
+        stack = [(node, root)]
+        while stack:
+            current, out = stack.pop()
+            for child in current.children or ():
+                child_out = [child.num_trials, child.sum_scores, []]
+                out[2].append(child_out)
+                stack.append((child, child_out))
+        return root
+
+    @staticmethod
+    def deserialize(serialization: list,
+                    parent: Optional["MCTSTreeNode"] = None) -> "MCTSTreeNode":
+        """Inverse of :meth:`serialize`; an empty child list becomes a leaf.
+
+        Args:
+            serialization: Output of :meth:`serialize` (lists or tuples).
+            parent: Parent of the rebuilt node.
+        """
+        def make(ser: list, parent_node: Optional[MCTSTreeNode]) -> MCTSTreeNode:
+            check(len(ser) == 3, f"MCTSTreeNode.deserialize: expected [num_trials, "
+                                 f"sum_scores, children], got {ser!r:.80}")
+            node = MCTSTreeNode(parent_node)
+            node.num_trials, node.sum_scores = int(ser[0]), float(ser[1])
+            return node
+
+        root = make(serialization, parent)
+        stack = [(root, serialization)]
+        while stack:
+            node, ser = stack.pop()
+            # A real expanded node always has at least one child.
+            if len(ser[2]) > 0:
+                node.children = [make(child_ser, node) for child_ser in ser[2]]
+                stack.extend(zip(node.children, ser[2]))
+        return root
+
+
+def _values_of(h: co.Hyperparameter) -> list:
+    check(isinstance(h, hp.Discrete),
+          f"MCTSSearcher supports only Discrete hyperparameters; {h.get_name()} is a "
+          f"{type(h).__name__}")
+    return h.vs
+
+
+class MCTSSearcher(SearcherBase):
+    """Upper-confidence tree search with uniform random rollouts.
+
+    Each sample walks the tree from the root choosing the best child by UCT,
+    expands the first leaf it reaches (choosing one of the new children
+    uniformly), then completes the architecture at random. ``update`` credits
+    the root and the tree part of the path. Several samples may be
+    outstanding: untried children score ``+inf``, so concurrent samples spread.
+
+    Token: ``{"tree_hist": [int, ...], "rollout_hist": [int, ...], "sample_id": int}``
+    (indices into the hyperparameters' value lists). ``save_state`` writes
+    ``mcts_searcher_state.json`` with the tree under ``"mcts_root_node"``.
+
+    Args:
+        search_space_fn: Deterministic function returning a fresh ``(inputs, outputs)``.
+        exploration_bonus: Weight of the UCT exploration term.
+        reset_default_scope_upon_sample: Whether each new search space resets
+            the default scope.
+    """
+
+    state_filename = "mcts_searcher_state.json"
+
+    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+                 exploration_bonus: float = 1.0,
+                 reset_default_scope_upon_sample: bool = True) -> None:
+        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+        self.exploration_bonus = exploration_bonus
+        self.mcts_root_node = MCTSTreeNode(None)
+
+    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        return seco.sample_until_valid(self._sample_attempt, description=self._owner)
+
+    def _sample_attempt(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        inputs, outputs = self.search_space_fn()
+        h_it = co.unassigned_independent_hyperparameter_iterator(outputs)
+        vs: List[Any] = []
+        tree_hist: List[int] = []
+        node = self.mcts_root_node
+        for h in h_it:
+            values = _values_of(h)
+            expanding = node.is_leaf()
+            if expanding:
+                node.expand(len(values))
+                idx = int(np.random.randint(len(values)))
+            else:
+                check(len(node.children) == len(values),
+                      f"MCTSSearcher: the tree has {len(node.children)} branches for "
+                      f"{h.get_name()}, which has {len(values)} values; the search space "
+                      f"function must be deterministic")
+                node, idx = node.best_child(self.exploration_bonus)
+            h.assign_value(values[idx])
+            vs.append(values[idx])
+            tree_hist.append(idx)
+            if expanding:
+                break
+        rollout_hist: List[int] = []
+        for h in h_it:
+            values = _values_of(h)
+            idx = int(np.random.randint(len(values)))
+            h.assign_value(values[idx])
+            vs.append(values[idx])
+            rollout_hist.append(idx)
+        return inputs, outputs, vs, {"tree_hist": tree_hist, "rollout_hist": rollout_hist}
+
+    def _update(self, val: float, token: Dict[str, Any]) -> None:
+        self._check_token_keys(token, ["tree_hist"])
+        path = [self.mcts_root_node]
+        for idx in token["tree_hist"]:
+            children = path[-1].children
+            check(children is not None and type(idx) is int and 0 <= idx < len(children),
+                  f"MCTSSearcher.update: the token's tree_hist {token['tree_hist']} does "
+                  f"not match the search tree")
+            path.append(children[idx])
+        for node in path:
+            node.update_stats(val)
+
+    def _get_state(self, folderpath: str) -> Dict[str, Any]:
+        return {"mcts_root_node": MCTSTreeNode.serialize(self.mcts_root_node)}
+
+    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
+        self.mcts_root_node = MCTSTreeNode.deserialize(state["mcts_root_node"])

@@ -1,0 +1,238 @@
+"""Steady-state and aging ("regularized") evolution over value lists.
+
+An individual is described by ``user_vs``, the values of its *mutatable*
+hyperparameters in iteration order, and ``all_vs``, the values of all its
+hyperparameters (the list ``specify`` replays). Mutations and mutatable random
+draws use the global ``random`` module; other hyperparameters are drawn with
+the global NumPy generator.
+"""
+
+from __future__ import annotations
+
+import collections
+import random
+from typing import Any, Callable, Deque, Dict, List, Tuple
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+import deep_architect.searchers.common as seco
+from deep_architect.errors import check
+from deep_architect.searchers._base import SearcherBase
+
+MutatableFn = Callable[[co.Hyperparameter], bool]
+
+
+def mutatable(h: co.Hyperparameter) -> bool:
+    """Default mutatable predicate: hyperparameters with more than one value."""
+    return len(h.vs) > 1
+
+
+def _check_discrete(h: co.Hyperparameter) -> None:
+    check(isinstance(h, hp.Discrete),
+          f"evolution supports only Discrete mutatable hyperparameters; {h.get_name()} "
+          f"is a {type(h).__name__}")
+
+
+def random_specify_evolution(outputs: Dict[str, Any],
+                             mutatable_fn: MutatableFn) -> Tuple[List[Any], List[Any]]:
+    """Specifies every hyperparameter at random.
+
+    Args:
+        outputs: Outputs of a fresh, unspecified search space.
+        mutatable_fn: Predicate telling which hyperparameters are mutatable.
+
+    Returns:
+        ``(user_vs, all_vs)``: the values of the mutatable hyperparameters, and
+        of all hyperparameters, in iteration order.
+    """
+    user_vs: List[Any] = []
+    all_vs: List[Any] = []
+    for h in co.unassigned_independent_hyperparameter_iterator(outputs):
+        v = seco.random_specify_hyperparameter(h)
+        if mutatable_fn(h):
+            user_vs.append(v)
+        all_vs.append(v)
+    return user_vs, all_vs
+
+
+def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
+                      user_vs: List[Any]) -> List[Any]:
+    """Specifies a fresh space, taking mutatable values from ``user_vs`` in order.
+
+    Non-mutatable hyperparameters are drawn at random (NumPy). When ``user_vs``
+    is exhausted, or its next value is not a legal value of the mutatable
+    hyperparameter now at that position (a structural change shifted the
+    sequence), a random legal value is drawn with ``random``. ``user_vs`` is
+    edited **in place** so that afterwards it holds exactly the mutatable
+    values used (replacements included, unused trailing values removed).
+
+    Args:
+        outputs: Outputs of a fresh, unspecified search space.
+        mutatable_fn: Predicate telling which hyperparameters are mutatable.
+        user_vs: Values for the mutatable hyperparameters; edited in place.
+
+    Returns:
+        The values of all hyperparameters, in iteration order.
+    """
+    all_vs: List[Any] = []
+    pos = 0
+    for h in co.unassigned_independent_hyperparameter_iterator(outputs):
+        if mutatable_fn(h):
+            _check_discrete(h)
+            if pos < len(user_vs) and user_vs[pos] in h.vs:
+                v = user_vs[pos]
+            else:
+                v = h.vs[random.randint(0, len(h.vs) - 1)]
+                user_vs[pos:pos + 1] = [v]
+            h.assign_value(v)
+            pos += 1
+        else:
+            v = seco.random_specify_hyperparameter(h)
+        all_vs.append(v)
+    del user_vs[pos:]
+    return all_vs
+
+
+def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
+           mutatable_fn: MutatableFn,
+           search_space_fn: Callable[[], Tuple[dict, dict]]
+           ) -> Tuple[dict, dict, List[Any], List[Any]]:
+    """Builds a child of the individual ``(user_vs, all_vs)`` by changing one value.
+
+    The parent is replayed on ``outputs`` to find its mutatable
+    hyperparameters; one of them is picked uniformly and given a different
+    value, chosen uniformly. If its full name contains ``"sub"`` (a structural
+    choice), the values after it are dropped and drawn anew. The child is then
+    specified on a fresh space from ``search_space_fn`` with
+    :func:`specify_evolution`.
+
+    Args:
+        outputs: Outputs of a fresh, unspecified search space.
+        user_vs: The parent's mutatable values.
+        all_vs: The parent's values for all hyperparameters.
+        mutatable_fn: Predicate telling which hyperparameters are mutatable.
+        search_space_fn: Returns a fresh ``(inputs, outputs)`` pair.
+
+    Returns:
+        ``(inputs, outputs, new_user_vs, new_all_vs)`` of the child.
+    """
+    hs: List[co.Hyperparameter] = []
+    for i, h in enumerate(co.unassigned_independent_hyperparameter_iterator(outputs)):
+        check(i < len(all_vs), f"mutate: all_vs has {len(all_vs)} values, too few to "
+                               f"specify the search space")
+        if mutatable_fn(h):
+            _check_discrete(h)
+            hs.append(h)
+        h.assign_value(all_vs[i])
+    check(len(hs) == len(user_vs),
+          f"mutate: the parent has {len(hs)} mutatable hyperparameters but user_vs has "
+          f"{len(user_vs)} values")
+    positions = [k for k, h in enumerate(hs) if any(v != user_vs[k] for v in h.vs)]
+    check(len(positions) > 0, "mutate: the parent has no hyperparameter that can change value")
+    m = positions[random.randint(0, len(positions) - 1)]
+    alternatives = [v for v in hs[m].vs if v != user_vs[m]]
+    new_user_vs = list(user_vs)
+    new_user_vs[m] = alternatives[random.randint(0, len(alternatives) - 1)]
+    if "sub" in hs[m].get_name():
+        del new_user_vs[m + 1:]
+    new_inputs, new_outputs = search_space_fn()
+    new_all_vs = specify_evolution(new_outputs, mutatable_fn, new_user_vs)
+    return new_inputs, new_outputs, new_user_vs, new_all_vs
+
+
+class EvolutionSearcher(SearcherBase):
+    """Tournament-selection evolution, optionally with aging (regularized evolution).
+
+    The first ``P`` samples are random. Afterwards each sample draws
+    ``min(S, population size)`` distinct members, mutates the best of them (the
+    first on ties) and returns the child. Once the population holds ``P``
+    members, each update first removes one — the oldest when ``regularized``
+    (aging evolution), otherwise the worst (the first on ties) — so the
+    population keeps exactly ``P`` members.
+
+    Token: ``{"user_vs": [...], "all_vs": [...], "sample_id": int}``.
+    ``save_state`` writes ``evolution_searcher.json``.
+
+    Args:
+        search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
+        mutatable_fn: Predicate telling which hyperparameters mutations may change
+            (usually :func:`mutatable`).
+        P: Population size.
+        S: Tournament size.
+        regularized: Whether to remove the oldest instead of the worst member.
+        reset_default_scope_upon_sample: Whether each new search space resets
+            the default scope.
+    """
+
+    state_filename = "evolution_searcher.json"
+
+    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+                 mutatable_fn: MutatableFn, P: int, S: int, regularized: bool = False,
+                 reset_default_scope_upon_sample: bool = True) -> None:
+        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+        check(isinstance(P, int) and P >= 1, f"EvolutionSearcher: P must be a positive int, "
+                                             f"got {P!r}")
+        check(isinstance(S, int) and S >= 1, f"EvolutionSearcher: S must be a positive int, "
+                                             f"got {S!r}")
+        self.mutatable = mutatable_fn
+        self.P = P
+        self.S = S
+        self.regularized = regularized
+        self.population: Deque[Tuple[List[Any], List[Any], float]] = collections.deque(
+            maxlen=P)
+        self.initializing = True
+
+    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        if self.initializing and len(self.population) >= self.P:
+            self.initializing = False
+        if self.initializing:
+            def attempt() -> Tuple[dict, dict, List[Any], List[Any]]:
+                inputs, outputs = self.search_space_fn()
+                return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable)
+        else:
+            parent_user_vs, parent_all_vs, _ = self._tournament_winner()
+
+            def attempt() -> Tuple[dict, dict, List[Any], List[Any]]:
+                return mutate(self.search_space_fn()[1], parent_user_vs, parent_all_vs,
+                              self.mutatable, self.search_space_fn)
+        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(attempt, description=self._owner)
+        return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
+
+    def _tournament_winner(self) -> Tuple[List[Any], List[Any], float]:
+        indices = sorted(random.sample(range(len(self.population)),
+                                       min(self.S, len(self.population))))
+        best = max(indices, key=lambda i: (self.population[i][2], -i))
+        return self.population[best]
+
+    def _update(self, val: float, token: Dict[str, Any]) -> None:
+        self._check_token_keys(token, ["user_vs", "all_vs"])
+        if len(self.population) >= self.P:
+            if self.regularized:
+                self.population.popleft()
+            else:
+                worst = min(range(len(self.population)),
+                            key=lambda i: (self.population[i][2], i))
+                del self.population[worst]
+        self.population.append((list(token["user_vs"]), list(token["all_vs"]), val))
+
+    def get_best(self, num_models: int) -> List[Tuple[float, List[Any]]]:
+        """The ``num_models`` best members as ``(val, all_vs)``, best first.
+
+        Args:
+            num_models: How many members to return (fewer if the population is smaller).
+        """
+        ranked = sorted(self.population, key=lambda member: member[2], reverse=True)
+        return [(val, all_vs) for _, all_vs, val in ranked[:num_models]]
+
+    def _get_state(self, folderpath: str) -> Dict[str, Any]:
+        return {"P": self.P, "S": self.S, "regularized": self.regularized,
+                "initializing": self.initializing,
+                "population": [[user_vs, all_vs, val]
+                               for user_vs, all_vs, val in self.population]}
+
+    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
+        self.P, self.S = state["P"], state["S"]
+        self.regularized, self.initializing = state["regularized"], state["initializing"]
+        self.population = collections.deque(
+            ((user_vs, all_vs, float(val)) for user_vs, all_vs, val in state["population"]),
+            maxlen=self.P)

@@ -1,0 +1,84 @@
+"""SMBO whose candidates come from an MCTS trained on the surrogate's scores."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Dict, List, Tuple
+
+from deep_architect.errors import check
+from deep_architect.searchers.mcts import MCTSSearcher
+from deep_architect.searchers.smbo_random import SMBOSearcher
+from deep_architect.surrogates.common import SurrogateModel, extract_features
+
+
+class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
+    """Like :class:`SMBOSearcher`, but candidates are drawn by an internal MCTS.
+
+    For each (non-exploration) sample, the internal :class:`MCTSSearcher`
+    proposes ``num_samples`` candidates one by one; each is scored by the
+    surrogate and the score is fed back to the tree, so later candidates
+    concentrate where the surrogate is optimistic. The best candidate is
+    returned. Every ``tree_refit_interval`` updates the tree is replaced by a
+    fresh one, since it was fitted to an older surrogate.
+
+    ``save_state`` writes the tree (``mcts_searcher_state.json``), the
+    surrogate's state and ``state.json`` (with ``"cnt"``).
+
+    Args:
+        search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
+        surrogate_model: A :class:`~deep_architect.surrogates.common.SurrogateModel`.
+        num_samples: Candidates proposed by the tree per sample.
+        exploration_prob: Probability of sampling a random architecture directly.
+        tree_refit_interval: Number of updates after which the tree is reset.
+        reset_default_scope_upon_sample: Whether each new search space resets
+            the default scope.
+    """
+
+    state_filename = "state.json"
+
+    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+                 surrogate_model: SurrogateModel, num_samples: int, exploration_prob: float,
+                 tree_refit_interval: int, reset_default_scope_upon_sample: bool = True) -> None:
+        SMBOSearcher.__init__(self, search_space_fn, surrogate_model, num_samples,
+                              exploration_prob, reset_default_scope_upon_sample)
+        check(isinstance(tree_refit_interval, int) and tree_refit_interval >= 1,
+              f"{self._owner}: tree_refit_interval must be a positive int, "
+              f"got {tree_refit_interval!r}")
+        self.tree_refit_interval = tree_refit_interval
+        self.mcts = self._new_tree()
+        self.cnt = 0
+
+    def _new_tree(self) -> MCTSSearcher:
+        return MCTSSearcher(self.search_space_fn,
+                            reset_default_scope_upon_sample=self.reset_default_scope_upon_sample)
+
+    def _best_candidate(self) -> Tuple[dict, dict, List[Any]]:
+        best = None
+        best_score = -math.inf
+        for _ in range(self.num_samples):
+            inputs, outputs, vs, token = self.mcts.sample()
+            score = self.surr_model.eval(extract_features(inputs, outputs))
+            # A NaN or infinite score can neither win nor be fed to the tree.
+            if not math.isfinite(score):
+                continue
+            self.mcts.update(score, token)
+            if best is None or score > best_score:
+                best, best_score = (inputs, outputs, vs), score
+        return best if best is not None else (inputs, outputs, vs)
+
+    def _update(self, val: float, token: Dict[str, Any]) -> None:
+        SMBOSearcher._update(self, val, token)
+        self.cnt += 1
+        if self.cnt % self.tree_refit_interval == 0:
+            self.mcts = self._new_tree()
+
+    def _get_state(self, folderpath: str) -> Dict[str, Any]:
+        self.mcts.save_state(folderpath)
+        state = SMBOSearcher._get_state(self, folderpath)
+        state["cnt"] = self.cnt
+        return state
+
+    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
+        self.mcts.load_state(folderpath)
+        SMBOSearcher._set_state(self, state, folderpath)
+        self.cnt = int(state["cnt"])

@@ -1,0 +1,131 @@
+"""Successive narrowing: evaluate many architectures, keep the best, repeat.
+
+The searcher only manages which architectures survive each round; the caller
+gives later rounds larger evaluation budgets (:func:`run_successive_narrowing`
+does it for a single process).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+
+import deep_architect.searchers.common as seco
+from deep_architect.errors import check
+from deep_architect.searchers._base import SearcherBase, random_architecture
+
+
+class SuccessiveNarrowing(SearcherBase):
+    """Rounds over a shrinking set of random architectures.
+
+    The constructor draws ``num_initial_samples`` random value lists (the
+    queue). Each round, ``sample`` hands out the queued architectures in order;
+    once every one of them has a result, the best
+    ``max(1, int(reduction_factor * len(queue)))`` form the next round's queue.
+    ``sample`` fails while a round's results are still missing.
+
+    Token: ``{"idx": position in the queue, "sample_id": int}``. ``save_state``
+    writes ``successive_narrowing_state.json``.
+
+    Args:
+        search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
+        num_initial_samples: Size of the first round.
+        reduction_factor: Fraction of architectures kept after each round, in (0, 1].
+        reset_default_scope_upon_sample: Whether each new search space resets
+            the default scope.
+    """
+
+    state_filename = "successive_narrowing_state.json"
+
+    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+                 num_initial_samples: int, reduction_factor: float,
+                 reset_default_scope_upon_sample: bool = True) -> None:
+        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+        check(isinstance(num_initial_samples, int) and num_initial_samples >= 1,
+              f"SuccessiveNarrowing: num_initial_samples must be a positive int, "
+              f"got {num_initial_samples!r}")
+        check(0.0 < reduction_factor <= 1.0,
+              f"SuccessiveNarrowing: reduction_factor must be in (0, 1], "
+              f"got {reduction_factor!r}")
+        self.reduction_factor = reduction_factor
+        self.queue: List[List[Any]] = [
+            random_architecture(self.search_space_fn, self._owner)[2]
+            for _ in range(num_initial_samples)]
+        self.vals: List[Optional[float]] = [None] * num_initial_samples
+        self.num_remaining = num_initial_samples
+        self.idx = 0
+
+    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        check(self.idx < len(self.queue),
+              f"SuccessiveNarrowing.sample: all {len(self.queue)} architectures of this "
+              f"round were sampled; update them all before sampling the next round")
+        vs = list(self.queue[self.idx])
+        inputs, outputs = self.search_space_fn()
+        seco.specify(outputs, vs)
+        token = {"idx": self.idx}
+        self.idx += 1
+        return inputs, outputs, vs, token
+
+    def _update(self, val: float, token: Dict[str, Any]) -> None:
+        self._check_token_keys(token, ["idx"])
+        self.vals[token["idx"]] = val
+        self.num_remaining -= 1
+        if self.num_remaining == 0:
+            n = max(1, int(self.reduction_factor * len(self.queue)))
+            order = np.argsort(np.asarray(self.vals), kind="stable")[::-1][:n]
+            self.queue = [self.queue[i] for i in order]
+            self.vals = [None] * n
+            self.num_remaining = n
+            self.idx = 0
+
+    def _get_state(self, folderpath: str) -> Dict[str, Any]:
+        return {"queue": self.queue, "vals": self.vals, "num_remaining": self.num_remaining,
+                "idx": self.idx, "reduction_factor": self.reduction_factor}
+
+    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
+        self.queue, self.vals = state["queue"], state["vals"]
+        self.num_remaining, self.idx = state["num_remaining"], state["idx"]
+        self.reduction_factor = state["reduction_factor"]
+
+
+def run_successive_narrowing(search_space_fn: Callable[[], Tuple[dict, dict]],
+                             num_initial_samples: int, initial_budget: float,
+                             get_evaluator: Callable[[float], Any],
+                             extract_val_fn: Callable[[Dict[str, Any]], float],
+                             num_samples_reduction_factor: float,
+                             budget_increase_factor: float, num_rounds: int,
+                             get_evaluation_logger: Callable[[int], Any]) -> None:
+    """Runs successive narrowing in this process, logging every evaluation.
+
+    Round ``r`` (from 0) evaluates the surviving architectures with the
+    evaluator ``get_evaluator(initial_budget * budget_increase_factor ** r)``.
+    Each evaluation is ``evaluator.eval(inputs, outputs)``; its score is
+    ``extract_val_fn(results)``; its config and results are logged with
+    ``get_evaluation_logger(evaluation_id)`` (ids count up from 0 across rounds).
+
+    Args:
+        search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
+        num_initial_samples: Architectures in the first round.
+        initial_budget: Budget given to the first round's evaluator.
+        get_evaluator: Returns an evaluator for a budget.
+        extract_val_fn: Score (higher is better) from an evaluator's results dict.
+        num_samples_reduction_factor: Fraction of architectures kept per round.
+        budget_increase_factor: Budget multiplier per round.
+        num_rounds: Number of rounds.
+        get_evaluation_logger: Returns an object with ``log_config(vs, token)``
+            and ``log_results(results)`` for an evaluation id.
+    """
+    searcher = SuccessiveNarrowing(search_space_fn, num_initial_samples,
+                                   num_samples_reduction_factor)
+    evaluation_id = 0
+    for round_idx in range(num_rounds):
+        evaluator = get_evaluator(initial_budget * budget_increase_factor ** round_idx)
+        for _ in range(len(searcher.queue)):
+            inputs, outputs, vs, token = searcher.sample()
+            results = evaluator.eval(inputs, outputs)
+            searcher.update(extract_val_fn(results), token)
+            logger = get_evaluation_logger(evaluation_id)
+            logger.log_config(vs, token)
+            logger.log_results(results)
+            evaluation_id += 1

@@ -1,0 +1,70 @@
+"""Surrogate-model interface and the string features of an architecture."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Sequence
+
+import deep_architect.core as co
+
+Features = Dict[str, List[str]]
+
+
+class SurrogateModel:
+    """Predicts the score of a fully specified architecture from its features.
+
+    Subclasses implement :meth:`eval` and :meth:`update`; they may override
+    :meth:`eval_batch` to score many candidates at once, and
+    :meth:`save_state`/:meth:`load_state`, which do nothing by default.
+    """
+
+    def eval(self, feats: Features) -> float:
+        """Predicted score (higher is better) of the architecture with ``feats``."""
+        raise NotImplementedError
+
+    def eval_batch(self, feats_lst: Sequence[Features]) -> List[float]:
+        """Predicted scores of several architectures (one per element of ``feats_lst``)."""
+        return [self.eval(feats) for feats in feats_lst]
+
+    def update(self, val: float, feats: Features) -> None:
+        """Records that the architecture with ``feats`` scored ``val``."""
+        raise NotImplementedError
+
+    def save_state(self, folderpath: str) -> None:
+        """Writes the model's state into ``folderpath`` (no-op by default)."""
+
+    def load_state(self, folderpath: str) -> None:
+        """Restores a state written by :meth:`save_state` (no-op by default)."""
+
+
+def extract_features(inputs: Dict[str, Any], outputs: Dict[str, Any]) -> Features:
+    """String features of a fully specified architecture.
+
+    Modules are taken in ``core.traverse_backward`` order. For each module:
+    its full name (``"M.Dense-3"``); for each connected output and each input
+    it feeds, ``"<output full name> |-> <input full name>"``; for each
+    hyperparameter, ``"<module full name>/<local name> : <hyperparameter full
+    name> = <value>"``.
+
+    Args:
+        inputs: Unused; accepted for symmetry with the rest of the API.
+        outputs: Outputs of a fully specified architecture.
+
+    Returns:
+        ``{"module_feats": [...], "connection_feats": [...], "module_hyperp_feats": [...]}``.
+    """
+    modules: List[co.Module] = []
+    co.traverse_backward(outputs, modules.append)
+    module_feats: List[str] = []
+    connection_feats: List[str] = []
+    module_hyperp_feats: List[str] = []
+    for m in modules:
+        m_name = m.get_name()
+        module_feats.append(m_name)
+        for ox in m.outputs.values():
+            for ix in ox.get_connected_inputs():
+                connection_feats.append(f"{ox.get_name()} |-> {ix.get_name()}")
+        for local_name, h in m.hyperps.items():
+            module_hyperp_feats.append(
+                "%s/%s : %s = %s" % (m_name, local_name, h.get_name(), h.get_value()))
+    return {"module_feats": module_feats, "connection_feats": connection_feats,
+            "module_hyperp_feats": module_hyperp_feats}

@@ -1,0 +1,175 @@
+"""Framework-free search spaces and toy objectives for the searcher tests and benchmark.
+
+The modules compute nothing; objectives score the *architecture* (which
+operations, with which values, how many cells), so searchers can be compared
+without training anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Tuple
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+import deep_architect.modules as mo
+
+D = hp.Discrete
+
+
+class Op(co.Module):
+    """Pass-through module of a given kind carrying hyperparameters."""
+
+    def __init__(self, kind: str, name_to_hyperp: Dict[str, co.Hyperparameter]) -> None:
+        co.Module.__init__(self, name=kind)
+        self.kind = kind
+        self._register(["in"], ["out"], name_to_hyperp)
+
+    def _compile(self) -> None:
+        pass
+
+    def _forward(self) -> None:
+        self._set_output_values({"out": self.inputs["in"].val})
+
+
+def op(op_kind: str, **name_to_hyperp: co.Hyperparameter) -> Tuple[dict, dict]:
+    return Op(op_kind, name_to_hyperp).get_io()
+
+
+def cell() -> Tuple[dict, dict]:
+    """Conv with kind and width, an optional Drop, then Pool or Skip."""
+    return mo.siso_sequential([
+        op("Conv", kind=D(["a", "b", "c", "d"]), width=D([1, 2, 4, 8])),
+        mo.siso_optional(lambda: op("Drop", rate=D([0.0, 0.25, 0.5])), D([0, 1])),
+        mo.siso_or([lambda: op("Pool", size=D([2, 3])), lambda: op("Skip")], D([0, 1])),
+    ])
+
+
+def structured_space() -> Tuple[dict, dict]:
+    """Stem, 1-4 repeated cells (a structural 'sub' choice for evolution), head."""
+    return mo.siso_sequential([
+        op("Stem", ch=D([16, 32, 64])),
+        mo.siso_repeat(cell, D([1, 2, 3, 4], name="Mutatable_sub")),
+        op("Head", act=D(["relu", "tanh"])),
+    ])
+
+
+def rich_space() -> Tuple[dict, dict]:
+    """Exercises every construct: dependents, sharing, nesting, permutation, splits."""
+    sharer = hp.HyperparameterSharer()
+    sharer.register("act", lambda: D(["relu", "elu"]))
+    h_width = D([8, 16])
+    h_double = co.DependentHyperparameter(lambda d: 2 * d["w"], {"w": h_width})
+
+    return mo.siso_sequential([
+        op("A", w=h_width, act=sharer.get("act")),
+        op("B", w2=h_double, single=D([7])),
+        mo.siso_permutation([lambda: op("P0", act=sharer.get("act")),
+                             lambda: op("P1", k=D([1, 3])),
+                             lambda: op("P2")], hp.OneOfKFactorial(3)),
+        mo.siso_split_combine(lambda: op("Br", k=D([1, 2])), _merge, D([1, 2, 3])),
+        mo.siso_optional(lambda: mo.siso_repeat(
+            lambda: mo.siso_or([lambda: op("X"), lambda: op("Y", v=D([0, 1, 2]))],
+                               D([0, 1])), D([1, 2])), D([0, 1])),
+        mo.dense_block(D([1, 2]), D([0, 1]), lambda: op("Dn", g=D([4, 8])), _merge),
+    ])
+
+
+class _Merge(co.Module):
+    def __init__(self, n: int) -> None:
+        co.Module.__init__(self, name="Merge")
+        self._register(["in%d" % i for i in range(n)], ["out"], {})
+
+    def _compile(self) -> None:
+        pass
+
+    def _forward(self) -> None:
+        self._set_output_values({"out": self.inputs["in0"].val})
+
+
+def _merge(n: int) -> Tuple[dict, dict]:
+    return _Merge(n).get_io()
+
+
+def rejecting_space(reject_fn: Callable[[Any], bool]) -> Callable[[], Tuple[dict, dict]]:
+    """A space whose substitution raises ValueError when ``reject_fn(chosen depth)``."""
+    def substitution_fn(dh: Dict[str, Any]) -> Tuple[dict, dict]:
+        if reject_fn(dh["depth"]):
+            raise ValueError("invalid architecture: depth %d" % dh["depth"])
+        return mo.siso_repeat(lambda: op("L", k=D([1, 2, 3])), D([dh["depth"]]))
+
+    def space() -> Tuple[dict, dict]:
+        return mo.substitution_module("Check", substitution_fn, {"depth": D([1, 2, 3, 4])},
+                                      ["in"], ["out"])
+    return space
+
+
+def many_module_space(num_cells: int = 50) -> Callable[[], Tuple[dict, dict]]:
+    """A chain of ``num_cells`` cells of four modules each (about 200 modules)."""
+    def space() -> Tuple[dict, dict]:
+        return mo.siso_sequential([
+            mo.siso_sequential([op("C", k=D([1, 3, 5]), w=D([16, 32, 64])),
+                                op("N", kind=D(["bn", "ln"])),
+                                op("R", act=D(["relu", "gelu", "tanh"])),
+                                mo.identity()])
+            for _ in range(num_cells)])
+    return space
+
+
+# --------------------------------------------------------------------------- objectives
+
+
+def describe(inputs: Dict[str, co.Input]) -> List[Tuple[str, Dict[str, Any]]]:
+    """``(kind, hyperparameter values)`` of every Op in evaluation order."""
+    return [(m.kind, {k: h.get_value() for k, h in m.hyperps.items()})
+            for m in co.determine_module_eval_seq(inputs) if isinstance(m, Op)]
+
+
+def cells_of(arch: List[Tuple[str, Dict[str, Any]]]) -> List[List[Tuple[str, Dict[str, Any]]]]:
+    """Splits a described structured-space architecture into its cells."""
+    cells: List[List[Tuple[str, Dict[str, Any]]]] = []
+    for kind, values in arch:
+        if kind == "Conv":
+            cells.append([])
+        if cells and kind not in ("Stem", "Head"):
+            cells[-1].append((kind, values))
+    return cells
+
+
+def objective_count(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+    """Rewards many cells whose Conv is kind 'a' with a wide width, followed by a Pool."""
+    score = 0.0
+    for c in cells_of(arch):
+        kind, values = c[0]
+        good = (values["kind"] == "a") * values["width"] / 8.0
+        score += good * (1.5 if c[-1][0] == "Pool" else 1.0)
+    return score
+
+
+_TARGET = [("b", 4, True, "Pool"), ("c", 8, False, "Skip"), ("d", 2, True, "Pool")]
+
+
+def objective_target(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+    """Closeness to a fixed 3-cell design; the wrong depth costs one point per cell."""
+    cells = cells_of(arch)
+    score = -abs(len(cells) - len(_TARGET))
+    for c, (kind, width, drop, last) in zip(cells, _TARGET):
+        conv = c[0][1]
+        score += (conv["kind"] == kind) + (conv["width"] == width)
+        score += (any(k == "Drop" for k, _ in c) == drop) + (c[-1][0] == last)
+    return float(score)
+
+
+def objective_tradeoff(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+    """Accuracy-like term with diminishing returns minus a cost in total width."""
+    cells = cells_of(arch)
+    quality = sum(1.0 + (c[0][1]["kind"] in ("c", "d")) for c in cells)
+    width = sum(c[0][1]["width"] for c in cells)
+    stem = dict(arch[0][1])["ch"] / 64.0
+    return quality ** 0.5 + stem - 0.08 * width
+
+
+OBJECTIVES: Dict[str, Callable[[List[Tuple[str, Dict[str, Any]]]], float]] = {
+    "count": objective_count,
+    "target": objective_target,
+    "tradeoff": objective_tradeoff,
+}
