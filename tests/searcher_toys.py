@@ -173,3 +173,32 @@ OBJECTIVES: Dict[str, Callable[[List[Tuple[str, Dict[str, Any]]]], float]] = {
     "target": objective_target,
     "tradeoff": objective_tradeoff,
 }
+
+
+# --------------------------------------------------------------------------- searchers
+
+
+def make_searcher(name: str, search_space_fn: Callable[[], Tuple[dict, dict]]) -> Any:
+    """One searcher of each kind, with small settings suited to the toy spaces."""
+    from deep_architect.searchers.mcts import MCTSSearcher
+    from deep_architect.searchers.random import RandomSearcher
+    from deep_architect.searchers.regularized_evolution import EvolutionSearcher, mutatable
+    from deep_architect.searchers.smbo_mcts import SMBOSearcherWithMCTSOptimizer
+    from deep_architect.searchers.smbo_random import SMBOSearcher
+    from deep_architect.searchers.successive_narrowing import SuccessiveNarrowing
+    from deep_architect.surrogates.hashing import HashingSurrogate
+
+    factories = {
+        "random": lambda: RandomSearcher(search_space_fn),
+        "mcts": lambda: MCTSSearcher(search_space_fn, exploration_bonus=0.5),
+        "smbo": lambda: SMBOSearcher(search_space_fn, HashingSurrogate(1024, 1), 16, 0.1),
+        "smbo_mcts": lambda: SMBOSearcherWithMCTSOptimizer(
+            search_space_fn, HashingSurrogate(1024, 1), 16, 0.1, 10),
+        "evolution": lambda: EvolutionSearcher(search_space_fn, mutatable, 20, 5,
+                                               regularized=True),
+        "successive_narrowing": lambda: SuccessiveNarrowing(search_space_fn, 16, 0.5),
+    }
+    return factories[name]()
+
+
+SEARCHER_NAMES = ["random", "mcts", "smbo", "smbo_mcts", "evolution", "successive_narrowing"]

@@ -132,6 +132,11 @@ class MCTSSearcher(SearcherBase):
     the root and the tree part of the path. Several samples may be
     outstanding: untried children score ``+inf``, so concurrent samples spread.
 
+    When the search space rejects an attempt (``ValueError``), the tree part of
+    the rejected path is credited with the lowest value observed so far (if
+    any), so that untried branches that always lead to invalid architectures
+    do not keep their ``+inf`` score and get chosen forever.
+
     Token: ``{"tree_hist": [int, ...], "rollout_hist": [int, ...], "sample_id": int}``
     (indices into the hyperparameters' value lists). ``save_state`` writes
     ``mcts_searcher_state.json`` with the tree under ``"mcts_root_node"``.
@@ -151,15 +156,28 @@ class MCTSSearcher(SearcherBase):
         SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
         self.exploration_bonus = exploration_bonus
         self.mcts_root_node = MCTSTreeNode(None)
+        self._lowest_val: Optional[float] = None
 
     def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
         return seco.sample_until_valid(self._sample_attempt, description=self._owner)
 
     def _sample_attempt(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
         inputs, outputs = self.search_space_fn()
+        tree_hist: List[int] = []
+        rollout_hist: List[int] = []
+        try:
+            vs = self._specify(outputs, tree_hist, rollout_hist)
+        except ValueError:
+            if self._lowest_val is not None:
+                self._credit(tree_hist, self._lowest_val)
+            raise
+        return inputs, outputs, vs, {"tree_hist": tree_hist, "rollout_hist": rollout_hist}
+
+    def _specify(self, outputs: Dict[str, Any], tree_hist: List[int],
+                 rollout_hist: List[int]) -> List[Any]:
+        """Tree walk then rollout; appends the chosen indices to the two lists."""
         h_it = co.unassigned_independent_hyperparameter_iterator(outputs)
         vs: List[Any] = []
-        tree_hist: List[int] = []
         node = self.mcts_root_node
         for h in h_it:
             values = _values_of(h)
@@ -173,34 +191,41 @@ class MCTSSearcher(SearcherBase):
                       f"{h.get_name()}, which has {len(values)} values; the search space "
                       f"function must be deterministic")
                 node, idx = node.best_child(self.exploration_bonus)
+            tree_hist.append(idx)
             h.assign_value(values[idx])
             vs.append(values[idx])
-            tree_hist.append(idx)
             if expanding:
                 break
-        rollout_hist: List[int] = []
         for h in h_it:
             values = _values_of(h)
             idx = int(np.random.randint(len(values)))
+            rollout_hist.append(idx)
             h.assign_value(values[idx])
             vs.append(values[idx])
-            rollout_hist.append(idx)
-        return inputs, outputs, vs, {"tree_hist": tree_hist, "rollout_hist": rollout_hist}
+        return vs
 
     def _update(self, val: float, token: Dict[str, Any]) -> None:
         self._check_token_keys(token, ["tree_hist"])
+        self._credit(token["tree_hist"], val)
+        if self._lowest_val is None or val < self._lowest_val:
+            self._lowest_val = val
+
+    def _credit(self, tree_hist: List[int], val: float) -> None:
+        """Adds a trial with score ``val`` to the root and the nodes of ``tree_hist``."""
         path = [self.mcts_root_node]
-        for idx in token["tree_hist"]:
+        for idx in tree_hist:
             children = path[-1].children
             check(children is not None and type(idx) is int and 0 <= idx < len(children),
-                  f"MCTSSearcher.update: the token's tree_hist {token['tree_hist']} does "
+                  f"MCTSSearcher.update: the token's tree_hist {tree_hist} does "
                   f"not match the search tree")
             path.append(children[idx])
         for node in path:
             node.update_stats(val)
 
     def _get_state(self, folderpath: str) -> Dict[str, Any]:
-        return {"mcts_root_node": MCTSTreeNode.serialize(self.mcts_root_node)}
+        return {"mcts_root_node": MCTSTreeNode.serialize(self.mcts_root_node),
+                "lowest_val": self._lowest_val}
 
     def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
         self.mcts_root_node = MCTSTreeNode.deserialize(state["mcts_root_node"])
+        self._lowest_val = state["lowest_val"]
