@@ -1,0 +1,131 @@
+"""TensorFlow 2 helpers, graph style (the TF1 helper's API mapped to TF2).
+
+A :class:`TensorflowModule`'s ``compile_fn(input_values, hyperp_values)`` returns
+either ``forward_fn`` or ``(forward_fn, train_feed, eval_feed)``. In TF2 the two
+feed dicts map non-trainable ``tf.Variable`` "switches" (a dropout rate, a
+batch-norm flag) to their values for training and for evaluation; apply them
+with :func:`assign_feed`. No sessions or placeholders: run ``core.forward`` once
+eagerly (this creates every variable), then trace the training step with
+``tf.function`` -- or let :class:`TensorflowModel` do both.
+
+Example:
+    >>> import keras  # doctest: +SKIP
+    >>> import deep_architect.helpers.tensorflow_support as htf  # doctest: +SKIP
+    >>> dense = htf.siso_tensorflow_module_from_tensorflow_op_fn(  # doctest: +SKIP
+    ...     keras.layers.Dense, {"units": 64})
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import deep_architect.core as co
+from deep_architect.errors import check
+from deep_architect.helpers._common import layer_fn_module
+from deep_architect.helpers._tensorflow_common import (
+    TensorflowModelBase,
+    VariableRecordingModule,
+    assign_feed,
+    get_num_trainable_parameters,
+)
+
+__all__ = ["TensorflowModule", "siso_tensorflow_module",
+           "siso_tensorflow_module_from_tensorflow_op_fn", "get_feed_dicts", "assign_feed",
+           "get_num_trainable_parameters", "TensorflowModel"]
+
+
+class TensorflowModule(VariableRecordingModule):
+    """A basic module computed with TensorFlow.
+
+    ``compile_fn(input_values, hyperp_values)`` returns ``forward_fn`` or the
+    3-tuple ``(forward_fn, train_feed, eval_feed)``; the dicts are stored as
+    ``self.train_feed`` / ``self.eval_feed`` (empty when not given).
+
+    Args:
+        name: Base of the scope name.
+        compile_fn: See above.
+        name_to_hyperp: Local name to hyperparameter (plain values are wrapped in
+            single-value ``Discrete`` hyperparameters).
+        input_names: Input local names.
+        output_names: Output local names.
+        scope: Scope to register in (default scope if ``None``).
+    """
+
+    train_feed: dict = {}
+    eval_feed: dict = {}
+
+    def _unpack_compile_result(self, result: Any) -> Callable:
+        if not isinstance(result, tuple):
+            return super()._unpack_compile_result(result)
+        check(len(result) == 3,
+              f"{self.get_name()}: a tuple returned by compile_fn must be "
+              f"(forward_fn, train_feed, eval_feed), got {len(result)} elements")
+        forward_fn, train_feed, eval_feed = result
+        check(isinstance(train_feed, Mapping) and isinstance(eval_feed, Mapping),
+              f"{self.get_name()}: train_feed and eval_feed must be dicts, got "
+              f"{type(train_feed).__name__} and {type(eval_feed).__name__}")
+        self.train_feed, self.eval_feed = dict(train_feed), dict(eval_feed)
+        return super()._unpack_compile_result(forward_fn)
+
+
+def siso_tensorflow_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
+                           scope: co.Scope | None = None) -> tuple[dict, dict]:
+    """A :class:`TensorflowModule` with input ``'in'`` and output ``'out'``."""
+    return TensorflowModule(name, compile_fn, name_to_hyperp, ["in"], ["out"],
+                            scope).get_io()
+
+
+def siso_tensorflow_module_from_tensorflow_op_fn(layer_fn: Callable, name_to_hyperp: Mapping,
+                                                 scope: co.Scope | None = None,
+                                                 name: str | None = None) -> tuple[dict, dict]:
+    """A single-layer module: compile creates ``layer_fn(**hyperp_values)``.
+
+    Args:
+        layer_fn: Layer class or factory (e.g. ``keras.layers.Dense``).
+        name_to_hyperp: Keyword name to hyperparameter or value.
+        scope: Scope to register in (default scope if ``None``).
+        name: Module base name; defaults to ``layer_fn.__name__``.
+
+    Returns:
+        ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
+    """
+    def compile_result(layer):
+        return lambda di: {"out": layer(di["in"])}
+
+    return layer_fn_module(TensorflowModule, layer_fn, name_to_hyperp, scope, name,
+                           compile_result).get_io()
+
+
+def get_feed_dicts(outputs: Mapping[str, co.Output]) -> tuple[dict, dict]:
+    """Merges the train and eval feeds of every module reachable from ``outputs``.
+
+    Returns:
+        ``(train_feed, eval_feed)``; for a variable in several modules, the module
+        met later in the backward traversal wins.
+    """
+    train_feed: dict = {}
+    eval_feed: dict = {}
+
+    def collect(m):
+        train_feed.update(getattr(m, "train_feed", {}))
+        eval_feed.update(getattr(m, "eval_feed", {}))
+
+    co.traverse_backward(outputs, collect)
+    return train_feed, eval_feed
+
+
+class TensorflowModel(TensorflowModelBase):
+    """A specified graph as a ``tf.Module`` whose calls run through ``tf.function``.
+
+    The constructor runs one eager pass (creating every variable); then
+    ``model(input_name_to_val, training=...)`` assigns the train or eval feeds and
+    runs the traced graph. ``model.trainable_variables`` lists the graph's
+    variables for ``tf.GradientTape``.
+
+    Args:
+        inputs: The graph's input dict.
+        outputs: The graph's output dict.
+        init_input_name_to_val: One example value per input name.
+    """
+
+    use_tf_function = True
