@@ -1,0 +1,369 @@
+"""A static HTML report of a logged search, browsable from disk without a server.
+
+Usage::
+
+    python -m deep_architect.report LOG_FOLDER [--out OUT_FOLDER] [--metric KEY]
+                                    [--search-space MODULE:FUNCTION]
+
+``LOG_FOLDER`` is a search folder (``<folderpath>/<search_name>``). The report
+folder (``LOG_FOLDER/report`` by default) holds ``index.html`` and an
+``images/`` folder with:
+
+* the progress plots (best and per-evaluation score vs evaluation index and vs
+  wall time);
+* one drawing per architecture: an SVG/PNG found in the evaluation's
+  ``eval_data`` (e.g. written by ``draw_graph``), else one rendered from a
+  ``.dot`` found there, else, with ``--search-space``, one drawn by replaying
+  the logged value list on the search space.
+
+The page has a sortable table of the evaluations (click a column header).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import importlib
+import json
+import os
+import shutil
+import sys
+import warnings
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import deep_architect.search_logging as sl
+import deep_architect.utils as ut
+from deep_architect.errors import DeepArchitectError, check
+
+__all__ = ["collect_evaluations", "generate_report", "main"]
+
+_IMAGE_EXTS = (".svg", ".png")
+_MAX_VALUES_TEXT = 80
+
+
+def collect_evaluations(
+    search_folderpath: str, metric: str = "validation_accuracy"
+) -> List[Dict[str, Any]]:
+    """Summarises every evaluation of a search (gaps and unreadable files included).
+
+    Args:
+        search_folderpath: The search folder.
+        metric: Key of the results used as the score.
+
+    Returns:
+        One dict per evaluation folder, by id, with keys ``id``, ``score``
+        (``None`` if missing), ``results``, ``hyperp_value_lst`` (``None`` if
+        unreadable), ``status`` (``'done'``, ``'running or interrupted'``,
+        ``'unreadable'``), ``finished`` (seconds since the first logged
+        config, or ``None``) and ``folderpath``.
+    """
+    evaluations_folderpath = os.path.join(search_folderpath, "evaluations")
+    rows = []
+    for i in sl.list_evaluation_ids(search_folderpath):
+        folderpath = os.path.join(evaluations_folderpath, "x%d" % i)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            log = sl.read_evaluation_folder(folderpath, tolerant=True)
+        for w in caught:
+            print(f"warning: {w.message}", file=sys.stderr)
+        results = log.get("results", {})
+        score = results.get(metric)
+        if caught:
+            status = "unreadable"
+        else:
+            status = "done" if "results" in log else "running or interrupted"
+        rows.append(
+            {
+                "id": i,
+                "score": score if isinstance(score, (int, float)) else None,
+                "results": results,
+                "hyperp_value_lst": log.get("config", {}).get("hyperp_value_lst"),
+                "status": status,
+                "timestamps": sl.get_evaluation_timestamps(folderpath),
+                "folderpath": folderpath,
+            }
+        )
+    config_times = [r["timestamps"]["config"] for r in rows if r["timestamps"]["config"]]
+    start = min(config_times) if config_times else 0.0
+    for r in rows:
+        t = r.pop("timestamps")["results"]
+        r["finished"] = None if t is None else t - start
+    return rows
+
+
+def _load_search_space_fn(spec: str) -> Callable[[], Any]:
+    module_name, sep, fn_name = spec.partition(":")
+    check(sep and module_name and fn_name, f"--search-space must be MODULE:FUNCTION, got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise DeepArchitectError(f"--search-space: cannot import {module_name!r} ({e})") from e
+    fn = getattr(module, fn_name, None)
+    check(callable(fn), f"--search-space: {fn_name!r} is not a function of {module_name!r}")
+    return fn
+
+
+def _architecture_images(
+    row: Dict[str, Any], images_folderpath: str, search_space_fn: Optional[Callable[[], Any]]
+) -> List[str]:
+    """Copies or draws the architecture images of an evaluation; returns their file names."""
+    data_folderpath = os.path.join(row["folderpath"], "eval_data")
+    files = ut.list_files(data_folderpath) if ut.folder_exists(data_folderpath) else []
+    prefix = "x%d-" % row["id"]
+    out = []
+    for p in files:
+        if p.endswith(_IMAGE_EXTS):
+            out.append(prefix + os.path.basename(p))
+            shutil.copyfile(p, os.path.join(images_folderpath, out[-1]))
+    if out:
+        return out
+    from deep_architect import visualization as vi
+
+    dot_files = [p for p in files if p.endswith(".dot")]
+    if dot_files and shutil.which("dot") is not None:
+        for p in dot_files:
+            name = prefix + os.path.splitext(os.path.basename(p))[0]
+            shutil.copyfile(p, os.path.join(images_folderpath, name + ".dot"))
+            if vi._render(os.path.join(images_folderpath, name + ".dot"), "svg"):
+                out.append(name + ".svg")
+    elif search_space_fn is not None and row["hyperp_value_lst"] is not None:
+        import deep_architect.modules as mo
+        from deep_architect.searchers.common import specify
+
+        _, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
+        specify(outputs, row["hyperp_value_lst"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # without `dot`, only the .dot source is kept
+            vi.draw_graph(
+                outputs,
+                draw_hyperparameters=False,
+                out_folderpath=images_folderpath,
+                graph_name=prefix + "graph",
+                print_to_screen=False,
+                format="svg",
+            )
+        if ut.file_exists(os.path.join(images_folderpath, prefix + "graph.svg")):
+            out.append(prefix + "graph.svg")
+    return out
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return str(x)
+
+
+def _cell(value: Any, text: Optional[str] = None, title: Optional[str] = None) -> str:
+    # data-value drives sorting: numbers sort numerically, empty cells last.
+    sort_value = "" if value is None else str(value)
+    title_attr = f' title="{html.escape(title)}"' if title else ""
+    shown = _fmt(value) if text is None else text
+    return f'<td data-value="{html.escape(sort_value)}"{title_attr}>{html.escape(shown)}</td>'
+
+
+def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int]) -> str:
+    extra_keys = sorted(
+        {
+            k
+            for r in rows
+            for k, v in r["results"].items()
+            if k != metric and isinstance(v, (int, float, str, bool))
+        }
+    )
+    headers = [("id", "number"), (metric, "number")]
+    headers += [(k, "number" if _all_numeric(rows, k) else "text") for k in extra_keys]
+    headers += [("finished (s)", "number"), ("status", "text"), ("hyperparameter values", "text")]
+    headers += [("graph", "text")]
+    head = "".join(
+        f'<th data-type="{t}" aria-sort="none" tabindex="0">{html.escape(h)}</th>'
+        for h, t in headers
+    )
+    body = []
+    for r in rows:
+        values = json.dumps(r["hyperp_value_lst"]) if r["hyperp_value_lst"] is not None else ""
+        short = values if len(values) <= _MAX_VALUES_TEXT else values[: _MAX_VALUES_TEXT - 1] + "…"
+        cells = [_cell(r["id"]), _cell(r["score"])]
+        cells += [_cell(r["results"].get(k)) for k in extra_keys]
+        cells += [_cell(None if r["finished"] is None else round(r["finished"], 3))]
+        cells += [_cell(r["status"]), _cell(values, short, title=values)]
+        link = f'<a href="#graph-x{r["id"]}">x{r["id"]}</a>' if r["id"] in graph_ids else ""
+        cells.append(f'<td data-value="">{link}</td>')
+        body.append(f'<tr id="row-x{r["id"]}">{"".join(cells)}</tr>')
+    return (
+        f'<table id="evaluations"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _all_numeric(rows: Sequence[Dict[str, Any]], key: str) -> bool:
+    vals = [r["results"].get(key) for r in rows if r["results"].get(key) is not None]
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals)
+
+
+_STYLE = """
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+th { background: #eee; cursor: pointer; user-select: none; }
+th[aria-sort="ascending"]::after { content: " \\25B2"; }
+th[aria-sort="descending"]::after { content: " \\25BC"; }
+tbody tr:nth-child(even) { background: #f8f8f8; }
+img.plot { max-width: 48%; margin-right: 1%; }
+figure { display: inline-block; vertical-align: top; margin: 0.5em; }
+figure img { max-width: 420px; border: 1px solid #ddd; }
+"""
+
+# Clicking a header sorts by that column; numbers numerically, empty cells last;
+# a second click reverses the order.
+_SCRIPT = """
+document.querySelectorAll("#evaluations th").forEach(function (th, col) {
+  function sortBy() {
+    var table = th.closest("table"), tbody = table.tBodies[0];
+    var asc = th.getAttribute("aria-sort") !== "ascending";
+    var numeric = th.dataset.type === "number";
+    var rows = Array.prototype.slice.call(tbody.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[col].dataset.value, y = b.cells[col].dataset.value;
+      if (x === "" || y === "") { return (x === "") - (y === ""); }
+      var c = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+      return asc ? c : -c;
+    });
+    rows.forEach(function (r) { tbody.appendChild(r); });
+    table.querySelectorAll("th").forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+  }
+  th.addEventListener("click", sortBy);
+  th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sortBy(); } });
+});
+"""
+
+
+def generate_report(
+    search_folderpath: str,
+    out_folderpath: Optional[str] = None,
+    metric: str = "validation_accuracy",
+    search_space_fn: Optional[Callable[[], Any]] = None,
+    title: Optional[str] = None,
+) -> str:
+    """Writes the HTML report of a search.
+
+    Args:
+        search_folderpath: The search folder.
+        out_folderpath: Report folder (``<search_folderpath>/report`` by
+            default); created if missing, its previous content replaced.
+        metric: Key of the results used as the score.
+        search_space_fn: The search-space function, to draw architectures that
+            have no drawing in their ``eval_data`` folder.
+        title: Page title (the search folder name by default).
+
+    Returns:
+        The path of ``index.html``.
+
+    Raises:
+        DeepArchitectError: If ``search_folderpath`` is not a search folder.
+    """
+    from deep_architect import visualization as vi
+
+    rows = collect_evaluations(search_folderpath, metric)
+    if out_folderpath is None:
+        out_folderpath = os.path.join(search_folderpath, "report")
+    images_folderpath = os.path.join(out_folderpath, "images")
+    ut.delete_folder(images_folderpath, abort_if_nonempty=False, abort_if_notexists=False)
+    ut.create_folder(images_folderpath, create_parent_folders=True)
+    name = title or os.path.basename(os.path.abspath(search_folderpath))
+
+    plots = []
+    if any(r["score"] is not None for r in rows):
+        plt = vi._pyplot()
+        for x_axis in ("evaluation", "time"):
+            fname = f"progress_{x_axis}.png"
+            fig = vi.plot_search_progress(
+                {name: search_folderpath},
+                metric,
+                x_axis,
+                os.path.join(images_folderpath, fname),
+                title=f"best {metric} so far (by {x_axis})",
+            )
+            plt.close(fig)
+            plots.append(
+                f'<img class="plot" id="plot-{x_axis}" src="images/{fname}" alt="{fname}">'
+            )
+
+    figures, graph_ids = [], []
+    for r in rows:
+        images = _architecture_images(r, images_folderpath, search_space_fn)
+        if images:
+            graph_ids.append(r["id"])
+            imgs = "".join(
+                f'<img src="images/{html.escape(f)}" alt="architecture x{r["id"]}">' for f in images
+            )
+            figures.append(
+                f'<figure id="graph-x{r["id"]}"><figcaption>x{r["id"]} '
+                f"({html.escape(metric)} = {html.escape(_fmt(r['score']))})</figcaption>"
+                f"{imgs}</figure>"
+            )
+
+    scored = [r for r in rows if r["score"] is not None]
+    best = max(scored, key=lambda r: r["score"]) if scored else None
+    summary = (
+        f"{len(rows)} evaluations: {sum(r['status'] == 'done' for r in rows)} done, "
+        f"{sum(r['status'] == 'running or interrupted' for r in rows)} running or interrupted, "
+        f"{sum(r['status'] == 'unreadable' for r in rows)} unreadable."
+    )
+    if best is not None:
+        summary += f" Best {metric}: {_fmt(best['score'])} (evaluation x{best['id']})."
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Search report: {html.escape(name)}</title>
+<style>{_STYLE}</style></head>
+<body>
+<h1>Search report: {html.escape(name)}</h1>
+<p id="summary">{html.escape(summary)}</p>
+<h2>Progress</h2>
+{"".join(plots) or "<p>No scores logged yet.</p>"}
+<h2>Evaluations</h2>
+{_table(rows, metric, graph_ids)}
+<h2>Architectures</h2>
+{"".join(figures) or "<p>No architecture drawings.</p>"}
+<script>{_SCRIPT}</script>
+</body>
+</html>
+"""
+    index_filepath = os.path.join(out_folderpath, "index.html")
+    ut.write_textfile(index_filepath, [page], with_newline=False)
+    return index_filepath
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Command-line entry point; see the module docstring.
+
+    Returns:
+        The process exit status (0 on success, 2 on bad input).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m deep_architect.report",
+        description="Writes a static HTML report (index.html + images) of a search folder.",
+    )
+    parser.add_argument("log_folder", help="search folder (<folderpath>/<search_name>)")
+    parser.add_argument("--out", default=None, help="report folder (default: LOG_FOLDER/report)")
+    parser.add_argument("--metric", default="validation_accuracy", help="results key to rank by")
+    parser.add_argument(
+        "--search-space",
+        default=None,
+        help="MODULE:FUNCTION of the search space, to draw architectures missing a drawing",
+    )
+    args = parser.parse_args(argv)
+    try:
+        fn = _load_search_space_fn(args.search_space) if args.search_space else None
+        index_filepath = generate_report(args.log_folder, args.out, args.metric, fn)
+    except DeepArchitectError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(index_filepath)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

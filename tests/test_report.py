@@ -1,0 +1,224 @@
+"""Tests for deep_architect.report, including a real headless browser (chromium + selenium)."""
+
+import html.parser
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+import deep_architect.modules as mo
+import deep_architect.report as rp
+import deep_architect.search_logging as sl
+import deep_architect.visualization as vi
+from deep_architect.searchers.common import random_specify
+
+D = hp.Discrete
+HAS_DOT = shutil.which("dot") is not None
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "original_logs", "cifar", "mcts_run")
+SCORES = [0.25, 0.75, None, 0.5, 0.125]  # None: evaluation 2 was interrupted
+
+
+class Layer(co.Module):
+    def __init__(self, h_units):
+        co.Module.__init__(self)
+        self._register(["in"], ["out"], {"units": h_units})
+
+    def _compile(self):
+        pass
+
+    def _forward(self):
+        self._set_output_values({"out": self.inputs["in"].val})
+
+
+def search_space():
+    return mo.siso_sequential(
+        [Layer(D([8, 16])).get_io(), mo.siso_optional(lambda: Layer(D([4])).get_io(), D([0, 1]))]
+    )
+
+
+class TableParser(html.parser.HTMLParser):
+    """Collects the table rows (cell data-values) and the image sources of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.images, self.headers = [], [], []
+        self._in_th = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and a.get("id", "").startswith("row-"):
+            self.rows.append([])
+        elif tag == "td" and self.rows:
+            self.rows[-1].append(a["data-value"])
+        elif tag == "img":
+            self.images.append(a["src"])
+        self._in_th = tag == "th"
+
+    def handle_data(self, data):
+        if self._in_th:
+            self.headers.append(data)
+            self._in_th = False
+
+
+def parse(index_filepath):
+    p = TableParser()
+    with open(index_filepath) as f:
+        p.feed(f.read())
+    return p
+
+
+@pytest.fixture
+def search_folder(tmp_path):
+    logger = sl.SearchLogger(str(tmp_path / "logs"), "demo")
+    np.random.seed(1)
+    for i, score in enumerate(SCORES):
+        _, outputs = mo.SearchSpaceFactory(search_space).get_search_space()
+        ev = logger.get_evaluation_logger(i)
+        ev.log_config(random_specify(outputs), {})
+        if score is not None:
+            ev.log_results(
+                {"validation_accuracy": score, "num_parameters": 10 * i, "tag": "t%d" % i}
+            )
+        if i % 2 == 1:  # drawn during the search; the others have no drawing
+            vi.draw_graph(
+                outputs,
+                out_folderpath=ev.get_evaluation_data_folderpath(),
+                print_to_screen=False,
+                format="svg" if HAS_DOT else [],
+            )
+    return logger.get_search_folderpath()
+
+
+def test_collect_evaluations(search_folder):
+    rows = rp.collect_evaluations(search_folder)
+    assert [r["id"] for r in rows] == list(range(len(SCORES)))
+    assert [r["score"] for r in rows] == SCORES
+    assert [r["status"] for r in rows].count("running or interrupted") == 1
+    assert rows[2]["finished"] is None and all(r["finished"] >= 0 for r in rows if r["score"])
+
+
+def test_report_folder_contents(search_folder, tmp_path):
+    index = rp.generate_report(search_folder, str(tmp_path / "out"))
+    assert index == str(tmp_path / "out" / "index.html")
+    page = parse(index)
+    assert [int(r[0]) for r in page.rows] == list(range(len(SCORES)))
+    assert page.headers[:3] == ["id", "validation_accuracy", "num_parameters"]
+    assert [r[1] for r in page.rows] == ["" if s is None else str(s) for s in SCORES]
+    assert "images/progress_evaluation.png" in page.images
+    assert "images/progress_time.png" in page.images
+    for src in page.images:  # every image is inside the report folder
+        assert os.path.getsize(tmp_path / "out" / src) > 0
+    if HAS_DOT:
+        assert "images/x1-graph.svg" in page.images and "images/x3-graph.svg" in page.images
+    assert not any(src.startswith(("images/x0", "images/x2")) for src in page.images)
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz 'dot' not installed")
+def test_report_draws_missing_architectures_from_the_search_space(search_folder, tmp_path):
+    index = rp.generate_report(search_folder, str(tmp_path / "out"), search_space_fn=search_space)
+    graphs = [src for src in parse(index).images if "graph" in src]
+    assert graphs == ["images/x%d-graph.svg" % i for i in range(len(SCORES))]
+
+
+def test_report_on_original_fixture_with_corrupt_file(tmp_path, capsys):
+    search = str(tmp_path / "mcts_run")
+    shutil.copytree(FIXTURE, search)
+    with open(os.path.join(search, "evaluations", "x0", "results.json"), "w") as f:
+        f.write("{not json")
+    index = rp.generate_report(search)
+    assert index == os.path.join(search, "report", "index.html")
+    assert "x0" in capsys.readouterr().err  # the corrupt file is named
+    page = parse(index)
+    assert [(r[0], r[1]) for r in page.rows] == [("0", ""), ("1", "0.90625"), ("2", "")]
+    with open(index) as f:
+        text = f.read()
+    assert "unreadable" in text and "running or interrupted" in text
+
+
+def test_cli(search_folder, tmp_path):
+    out = str(tmp_path / "cli_report")
+    cmd = [sys.executable, "-m", "deep_architect.report", search_folder, "--out", out]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == os.path.join(out, "index.html")
+    bad = subprocess.run(
+        [sys.executable, "-m", "deep_architect.report", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+    assert "not a search folder" in bad.stderr and str(tmp_path) in bad.stderr
+    assert rp.main([search_folder, "--search-space", "nodots"]) == 2
+    assert rp.main([search_folder, "--search-space", "no_such_module_xyz:f"]) == 2
+
+
+# ---------------------------------------------------------------------------
+# Real browser
+# ---------------------------------------------------------------------------
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture
+def browser():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp()
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+    ]:
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _column(driver, col):
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#evaluations tbody tr'))"
+        ".map(r => r.cells[arguments[0]].dataset.value);",
+        col,
+    )
+
+
+def test_report_in_headless_browser(browser, search_folder, tmp_path):
+    index = rp.generate_report(search_folder, str(tmp_path / "out"))
+    browser.get("file://" + index)
+    assert browser.title == "Search report: demo"
+    assert len(browser.find_elements("css selector", "#evaluations tbody tr")) == len(SCORES)
+    score_header = browser.find_elements("css selector", "#evaluations th")[1]
+    assert score_header.text.startswith("validation_accuracy")
+    valid = sorted(s for s in SCORES if s is not None)
+    score_header.click()
+    assert score_header.get_attribute("aria-sort") == "ascending"
+    assert _column(browser, 1) == [str(s) for s in valid] + [""]  # missing scores last
+    score_header.click()
+    assert score_header.get_attribute("aria-sort") == "descending"
+    assert _column(browser, 1) == [str(s) for s in reversed(valid)] + [""]
+    assert _column(browser, 0) == ["1", "3", "0", "4", "2"]  # ids follow their rows
+    browser.find_elements("css selector", "#evaluations th")[0].click()
+    assert _column(browser, 0) == [str(i) for i in range(len(SCORES))]
+    images = browser.execute_script(
+        "return Array.from(document.images)"
+        ".map(i => [i.getAttribute('src'), i.complete, i.naturalWidth]);"
+    )
+    assert len(images) >= 2
+    for src, complete, width in images:
+        assert complete and width > 0, src
