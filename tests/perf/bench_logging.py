@@ -1,0 +1,93 @@
+"""Benchmark of search logging, graph drawing and the HTML report.
+
+Run as a script (``python tests/perf/bench_logging.py``); prints one figure per
+line and exits 0. Sizes are small so that it runs in seconds on a busy machine.
+"""
+
+import os
+import shutil
+import tempfile
+import time
+import warnings
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+import deep_architect.modules as mo
+import deep_architect.report as rp
+import deep_architect.search_logging as sl
+import deep_architect.visualization as vi
+from deep_architect.searchers.common import random_specify
+
+NUM_EVALUATIONS = 300
+NUM_CELLS = 32
+
+
+class Layer(co.Module):
+    def __init__(self, h_units, h_act):
+        co.Module.__init__(self)
+        self._register(["in"], ["out"], {"units": h_units, "act": h_act})
+
+    def _compile(self):
+        pass
+
+    def _forward(self):
+        self._set_output_values({"out": self.inputs["in"].val})
+
+
+def chain():
+    cell = lambda: Layer(hp.Discrete([16, 32, 64]), hp.Discrete(["relu", "tanh"])).get_io()
+    return mo.siso_sequential([cell() for _ in range(NUM_CELLS)])
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def main():
+    root = tempfile.mkdtemp()
+    try:
+        logger = sl.SearchLogger(root, "bench")
+
+        def write():
+            for i in range(NUM_EVALUATIONS):
+                ev = logger.get_evaluation_logger(i)
+                ev.log_config(list(range(2 * NUM_CELLS)), {"i": i})
+                ev.log_results({"validation_accuracy": i / NUM_EVALUATIONS, "num_parameters": i})
+
+        _, dt = timed(write)
+        print(f"log config+results: {NUM_EVALUATIONS / dt:.0f} evaluations/s ({dt:.2f} s total)")
+        logs, dt = timed(lambda: sl.read_search_folder(logger.get_search_folderpath()))
+        assert len(logs) == NUM_EVALUATIONS
+        print(f"read_search_folder: {1e3 * dt:.1f} ms for {NUM_EVALUATIONS} evaluations")
+
+        _, outputs = mo.SearchSpaceFactory(chain).get_search_space()
+        random_specify(outputs)
+        folder = os.path.join(root, "drawings")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, dt = timed(
+                lambda: vi.draw_graph(
+                    outputs, out_folderpath=folder, print_to_screen=False, format=[]
+                )
+            )
+            print(f"draw_graph DOT source, {NUM_CELLS} modules: {1e3 * dt:.1f} ms")
+            if shutil.which("dot"):
+                _, dt = timed(
+                    lambda: vi.draw_graph(
+                        outputs, out_folderpath=folder, print_to_screen=False, format="svg"
+                    )
+                )
+                print(f"draw_graph SVG with dot, {NUM_CELLS} modules: {1e3 * dt:.0f} ms")
+            else:
+                print("draw_graph SVG: skipped (no 'dot' program)")
+
+        _, dt = timed(lambda: rp.generate_report(logger.get_search_folderpath()))
+        print(f"HTML report, {NUM_EVALUATIONS} evaluations (2 plots, no drawings): {dt:.2f} s")
+    finally:
+        shutil.rmtree(root)
+
+
+if __name__ == "__main__":
+    main()
