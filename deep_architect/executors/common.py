@@ -1,0 +1,231 @@
+"""What every execution back end of :func:`deep_architect.search_loop.run_search` shares.
+
+The search loop (the *master*) owns the searcher and the search folder; an
+:class:`Executor` only runs evaluations. A :class:`Job` carries the value list
+of an architecture, never a pickled graph: the process that evaluates it calls
+the search-space function again and replays the values with
+:func:`deep_architect.searchers.common.specify` (:func:`run_job`), exactly like
+the workers of the original multi-worker examples.
+
+Each finished job yields an :class:`Outcome`: either the evaluator's results
+dict, or a failure with one of the kinds in :data:`FAILURE_KINDS` and a
+human-readable reason. Executors never raise for a failing evaluation; they
+raise :class:`~deep_architect.errors.DeepArchitectError` only when the back end
+itself cannot work (for example, functions that cannot be sent to a worker).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+import traceback
+import uuid
+from typing import Any, Callable, Dict, List, Optional
+
+from deep_architect.errors import DeepArchitectError
+
+#: The evaluator raised an exception.
+EXCEPTION = "exception"
+#: The process running the evaluation died (crash, out-of-memory kill, signal).
+WORKER_DIED = "worker_died"
+#: The evaluation exceeded its time limit and was stopped.
+TIMEOUT = "timeout"
+#: The evaluator returned something unusable (no dict, no score, a NaN score).
+INVALID_RESULTS = "invalid_results"
+#: Every failure kind an :class:`Outcome` can carry.
+FAILURE_KINDS = (EXCEPTION, WORKER_DIED, TIMEOUT, INVALID_RESULTS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One attempt at evaluating one architecture.
+
+    Attributes:
+        evaluation_id: Id of the evaluation (its folder is ``x<evaluation_id>``).
+        attempt: 1 for the first attempt, 2 for the first retry, and so on.
+        hyperp_value_lst: Values replayed with ``specify`` to rebuild the architecture.
+    """
+
+    evaluation_id: int
+    attempt: int
+    hyperp_value_lst: List[Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What came back for a :class:`Job`.
+
+    Attributes:
+        job: The job this outcome answers.
+        results: The evaluator's return value when it returned (not yet validated).
+        failure_kind: ``None`` on success, else one of :data:`FAILURE_KINDS`.
+        failure_reason: One line saying what went wrong (``None`` on success).
+        failure_details: Longer diagnostics such as a traceback, or ``None``.
+    """
+
+    job: Job
+    results: Any = None
+    failure_kind: Optional[str] = None
+    failure_reason: Optional[str] = None
+    failure_details: Optional[str] = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the job failed."""
+        return self.failure_kind is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluationContext:
+    """Identifies the evaluation running in the current process.
+
+    Attributes:
+        evaluation_id: Id of the evaluation being run.
+        attempt: Attempt number (1 for the first attempt).
+    """
+
+    evaluation_id: int
+    attempt: int
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerSetup:
+    """The user functions a worker needs, shipped once per worker.
+
+    Attributes:
+        search_space_fn: Returns a fresh ``(inputs, outputs)`` pair.
+        evaluator_fn: Zero-argument callable returning an evaluator, i.e. an
+            object with ``eval(inputs, outputs) -> dict``. It is called once per
+            worker process and the evaluator is reused by that process.
+        key: Unique id of this setup, so a reused process never mixes the
+            evaluators of two searches.
+    """
+
+    search_space_fn: Callable[[], Any]
+    evaluator_fn: Callable[[], Any]
+    key: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+
+    def to_bytes(self) -> bytes:
+        """Pickles the setup for a worker process.
+
+        Raises:
+            DeepArchitectError: If a function cannot be pickled (lambdas, closures,
+                functions defined inside other functions).
+        """
+        try:
+            return pickle.dumps(self)
+        except Exception as e:
+            raise DeepArchitectError(
+                "search_space_fn and evaluator_fn must be picklable to run in other "
+                "processes: define them at module level (not as lambdas or closures); "
+                f"pickling failed with {type(e).__name__}: {e}"
+            ) from e
+
+
+class Executor:
+    """Runs jobs for the search loop; subclasses implement one back end.
+
+    The loop calls :meth:`start` once, then alternates :meth:`submit` (while
+    fewer than :attr:`capacity` jobs are in flight) and :meth:`wait`, and calls
+    :meth:`close` at the end (also on errors and interruptions). Executors are
+    context managers that call :meth:`close` on exit.
+    """
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs may be in flight at once."""
+        raise NotImplementedError
+
+    def start(self, setup: WorkerSetup) -> None:
+        """Prepares the workers for a search.
+
+        Args:
+            setup: Search-space function and evaluator factory of the search.
+        """
+        raise NotImplementedError
+
+    def submit(self, job: Job, timeout: Optional[float]) -> None:
+        """Starts one job; the loop never exceeds :attr:`capacity` jobs in flight.
+
+        Args:
+            job: The job to run.
+            timeout: Seconds after which the job is stopped and reported as a
+                :data:`TIMEOUT` failure, or ``None`` for no limit.
+        """
+        raise NotImplementedError
+
+    def wait(self) -> List[Outcome]:
+        """Blocks until at least one job in flight has finished.
+
+        Returns:
+            The outcomes of every job that finished, in no particular order.
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stops every worker; unfinished jobs are abandoned."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+_current_context: Optional[EvaluationContext] = None
+# Evaluators built in this process, by setup key (a recycled worker reuses its own).
+_evaluators: Dict[str, Any] = {}
+
+
+def current_evaluation() -> Optional[EvaluationContext]:
+    """Returns the evaluation being run in this process, or ``None`` outside one.
+
+    Evaluators can call it to learn their evaluation id (to name checkpoints or
+    seed their random generators per evaluation, for instance).
+
+    Returns:
+        The :class:`EvaluationContext` of the running evaluation, or ``None``.
+    """
+    return _current_context
+
+
+def _describe_exception(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"
+
+
+def run_job(setup: WorkerSetup, job: Job) -> Outcome:
+    """Rebuilds the architecture of ``job`` and evaluates it in this process.
+
+    Exceptions of the search space, of ``specify`` and of the evaluator are
+    returned as :data:`EXCEPTION` failures (with the traceback as details).
+
+    Args:
+        setup: Search-space function and evaluator factory.
+        job: The job to run.
+
+    Returns:
+        The :class:`Outcome` of the job.
+    """
+    # Imported here: worker processes import this module before knowing the job.
+    import deep_architect.modules as mo
+    import deep_architect.searchers.common as seco
+
+    global _current_context
+    _current_context = EvaluationContext(job.evaluation_id, job.attempt)
+    try:
+        if setup.key not in _evaluators:
+            _evaluators.clear()
+            _evaluators[setup.key] = setup.evaluator_fn()
+        inputs, outputs = mo.SearchSpaceFactory(setup.search_space_fn).get_search_space()
+        seco.specify(outputs, job.hyperp_value_lst)
+        results = _evaluators[setup.key].eval(inputs, outputs)
+    except Exception as e:
+        return Outcome(
+            job,
+            failure_kind=EXCEPTION,
+            failure_reason=_describe_exception(e),
+            failure_details=traceback.format_exc(),
+        )
+    finally:
+        _current_context = None
+    return Outcome(job, results=results)

@@ -1,0 +1,397 @@
+"""An asynchronous search loop with exactly-once crash recovery.
+
+:func:`run_search` samples architectures, evaluates them on an execution back
+end (:mod:`deep_architect.executors`: in the calling process, in local worker
+processes, or on a Ray cluster), logs every evaluation in the standard search
+folder (:mod:`deep_architect.search_logging`), updates the searcher as each
+result arrives, and shows progress.
+
+The search folder is the source of truth; no database server is involved.
+Besides the evaluation folders, the loop keeps a small journal in
+``search_data/search_loop/``: a checkpoint holding the searcher's own state
+(``save_state``) and the evaluations sampled but not yet known to the searcher
+as finished. A checkpoint is written atomically (a new folder, then one renamed
+pointer file) right after each ``sample`` and *before* the evaluation's
+``config.json``, so after the master is killed at any moment, rerunning the
+same call:
+
+* never re-runs an evaluation whose ``results.json`` exists;
+* re-runs the evaluations that were sampled but had no results yet, with the
+  values logged for them;
+* restores the searcher (``load_state`` of the checkpoint, then the updates of
+  results that arrived after it), so the searcher sees every sample and every
+  result exactly once. Searchers whose ``save_state`` raises
+  ``NotImplementedError`` are instead rebuilt by replaying every logged
+  result through ``update``.
+
+Crash safety covers the master process dying (``SIGKILL``, out-of-memory
+kills, Ctrl-C); the journal is not ``fsync``-ed, so a power cut may lose the
+last checkpoints (evaluation files themselves are flushed to disk).
+
+Failed evaluations (exceptions, dead workers, timeouts, unusable results) are
+retried ``max_retries`` times and then logged as a results dict recognised by
+:func:`is_failed_results`; the search goes on.
+
+Example:
+    >>> import tempfile
+    >>> import deep_architect.hyperparameters as hp
+    >>> import deep_architect.modules as mo
+    >>> from deep_architect.searchers.random import RandomSearcher
+    >>> def space():
+    ...     return mo.siso_optional(mo.identity, hp.Bool())
+    >>> class Evaluator:
+    ...     def eval(self, inputs, outputs):
+    ...         return {"validation_accuracy": 0.5}
+    >>> results = run_search(space, RandomSearcher(space), Evaluator, 3,
+    ...                      tempfile.mkdtemp(), "demo", show_progress=False)
+    >>> [r["validation_accuracy"] for r in results]
+    [0.5, 0.5, 0.5]
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import math
+import os
+from typing import Any, Callable, Deque, Dict, List, Optional
+
+import deep_architect.search_logging as sl
+import deep_architect.utils as ut
+from deep_architect.errors import check
+from deep_architect.executors.common import (
+    INVALID_RESULTS,
+    Executor,
+    Job,
+    Outcome,
+    WorkerSetup,
+)
+from deep_architect.executors.in_process import InProcessExecutor
+
+logger = logging.getLogger(__name__)
+
+#: Key marking the results dict logged for a failed evaluation.
+FAILED_KEY = "evaluation_failed"
+
+_JOURNAL_FOLDERNAME = "search_loop"
+_POINTER_FILENAME = "current.json"
+_STATE_FILENAME = "loop_state.json"
+_SEARCHER_FOLDERNAME = "searcher"
+
+
+def is_failed_results(results: Dict[str, Any]) -> bool:
+    """Whether a logged results dict records a failed evaluation.
+
+    A failed evaluation's ``results.json`` holds ``evaluation_failed: true``,
+    ``failure_kind`` (see :data:`deep_architect.executors.common.FAILURE_KINDS`),
+    ``failure_reason``, ``failure_details`` and ``num_attempts``.
+
+    Args:
+        results: A dict read from ``results.json``.
+
+    Returns:
+        True for a failure record written by :func:`run_search`.
+    """
+    return results.get(FAILED_KEY) is True
+
+
+def _json_default(x: Any) -> Any:
+    # NumPy scalars and arrays in value lists, tokens and results.
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    raise TypeError(f"{type(x).__name__} object is not JSON serialisable")
+
+
+def _write_json_atomically(d: Any, filepath: str) -> None:
+    # No fsync: the journal must survive the process dying, not the machine.
+    tmp_filepath = filepath + ".tmp"
+    text = json.dumps(d, default=_json_default)  # dumps uses the C encoder, dump does not
+    with open(tmp_filepath, "w") as f:
+        f.write(text)
+    os.replace(tmp_filepath, filepath)
+
+
+def _score_problem(results: Any, metric: str) -> Optional[str]:
+    """Says why ``results`` cannot be logged and scored, or returns ``None``."""
+    if not isinstance(results, dict):
+        return f"evaluator returned a {type(results).__name__}, expected a dict of results"
+    if metric not in results:
+        return f"results have no {metric!r} entry (keys: {sorted(map(str, results))})"
+    score = results[metric]
+    try:
+        finite = not isinstance(score, bool) and math.isfinite(float(score))
+    except (TypeError, ValueError):
+        finite = False
+    if not finite:
+        return f"score {metric!r} is {score!r}, expected a finite number"
+    try:
+        json.dumps(results, default=_json_default)
+    except (TypeError, ValueError) as e:
+        return f"results are not JSON serialisable ({e})"
+    return None
+
+
+class _Journal:
+    """Atomic checkpoints of the loop state and the searcher state.
+
+    Two checkpoint folders alternate: a checkpoint is written into the folder
+    that is not current, then a pointer file is atomically replaced to name it.
+    A crash while writing leaves the current checkpoint untouched. Searchers
+    write fixed file names (one state per folder), so the previous content of
+    the folder is simply overwritten.
+    """
+
+    def __init__(self, search_data_folderpath: str) -> None:
+        self.folderpath = os.path.join(search_data_folderpath, _JOURNAL_FOLDERNAME)
+        self.pointer_filepath = os.path.join(self.folderpath, _POINTER_FILENAME)
+        self.current: Optional[str] = None
+
+    def load(self, searcher: Any) -> Optional[Dict[str, Any]]:
+        """Restores the searcher from the current checkpoint and returns the loop state."""
+        if not os.path.exists(self.pointer_filepath):
+            return None
+        self.current = ut.read_jsonfile(self.pointer_filepath)["current"]
+        checkpoint_folderpath = os.path.join(self.folderpath, self.current)
+        state = ut.read_jsonfile(os.path.join(checkpoint_folderpath, _STATE_FILENAME))
+        if state["searcher_state_saved"]:
+            searcher.load_state(os.path.join(checkpoint_folderpath, _SEARCHER_FOLDERNAME))
+        return state
+
+    def save(self, searcher: Any, state: Dict[str, Any]) -> None:
+        """Writes a new checkpoint and makes it the current one."""
+        name = "checkpoint-b" if self.current == "checkpoint-a" else "checkpoint-a"
+        checkpoint_folderpath = os.path.join(self.folderpath, name)
+        if state["searcher_state_saved"]:
+            searcher_folderpath = os.path.join(checkpoint_folderpath, _SEARCHER_FOLDERNAME)
+            os.makedirs(searcher_folderpath, exist_ok=True)
+            try:
+                searcher.save_state(searcher_folderpath)
+            except NotImplementedError:
+                state["searcher_state_saved"] = False
+        os.makedirs(checkpoint_folderpath, exist_ok=True)
+        _write_json_atomically(state, os.path.join(checkpoint_folderpath, _STATE_FILENAME))
+        _write_json_atomically({"current": name}, self.pointer_filepath)
+        self.current = name
+
+
+class _SearchRun:
+    """The state of one call to :func:`run_search`."""
+
+    def __init__(self, searcher: Any, num_samples: int, folderpath: str, search_name: str,
+                 metric: str, max_retries: int, failure_value: Optional[float]) -> None:
+        self.searcher = searcher
+        self.num_samples = num_samples
+        self.folderpath = folderpath
+        self.search_name = search_name
+        self.metric = metric
+        self.max_retries = max_retries
+        self.failure_value = failure_value
+        sl.create_search_folderpath(folderpath, search_name, create_parent_folders=True)
+        self.journal = _Journal(sl.get_search_data_folderpath(folderpath, search_name))
+        self.to_run: Deque[Job] = collections.deque()
+        self.progress: Any = None
+        self.state = self.journal.load(searcher)
+        if self.state is None:
+            check(
+                not self._evaluation_ids(),
+                f"search folder {sl.get_search_folderpath(folderpath, search_name)!r} has "
+                "evaluations but no run_search journal; it was not created by run_search "
+                "(use another search_name or delete the folder)",
+            )
+            self.state = {"num_sampled": 0, "pending": {}, "searcher_state_saved": True}
+            self.journal.save(searcher, self.state)
+
+    def _evaluation_ids(self) -> List[int]:
+        evaluations_folderpath = sl.get_all_evaluations_folderpath(
+            self.folderpath, self.search_name)
+        return [int(name[1:]) for name in os.listdir(evaluations_folderpath)
+                if name.startswith("x") and name[1:].isdigit()]
+
+    def _logger(self, evaluation_id: int) -> sl.EvaluationLogger:
+        return sl.EvaluationLogger(self.folderpath, self.search_name, evaluation_id)
+
+    def recover(self) -> None:
+        """Brings the searcher and the search folder back in step after a crash."""
+        num_sampled = self.state["num_sampled"]
+        pending = self.state["pending"]
+        stray = sorted(i for i in self._evaluation_ids() if i >= num_sampled)
+        check(
+            not stray,
+            f"evaluations {stray} of search {self.search_name!r} are newer than its journal "
+            "(the journal was lost or edited); refusing to guess which files to trust",
+        )
+        if not self.state["searcher_state_saved"]:
+            for i in range(num_sampled):
+                if str(i) not in pending:
+                    config = self._logger(i).read_config()
+                    self._update(self._logger(i).read_results(),
+                                 config["searcher_evaluation_token"])
+        for key in sorted(pending, key=int):
+            evaluation_id = int(key)
+            entry = pending[key]
+            evaluation_logger = self._logger(evaluation_id)
+            if not evaluation_logger.config_exists():  # killed right after the checkpoint
+                evaluation_logger.log_config(entry["hyperp_value_lst"],
+                                             entry["searcher_evaluation_token"])
+            if evaluation_logger.results_exist():  # killed before the next checkpoint
+                self._finish(evaluation_id, evaluation_logger.read_results())
+            else:
+                self.to_run.append(Job(evaluation_id, 1, entry["hyperp_value_lst"]))
+
+    def _update(self, results: Dict[str, Any], token: Any) -> Optional[float]:
+        if is_failed_results(results):
+            score = self.failure_value
+        else:
+            score = float(results[self.metric])
+        if score is not None:
+            self.searcher.update(score, token)
+        return score
+
+    def _finish(self, evaluation_id: int, results: Dict[str, Any]) -> None:
+        entry = self.state["pending"].pop(str(evaluation_id))
+        score = self._update(results, entry["searcher_evaluation_token"])
+        if self.progress is not None:
+            self.progress.update(score)
+
+    def sample(self) -> Job:
+        """Samples the next architecture, checkpoints, then logs its config."""
+        _, _, vs, token = self.searcher.sample()
+        evaluation_id = self.state["num_sampled"]
+        self.state["num_sampled"] += 1
+        self.state["pending"][str(evaluation_id)] = {
+            "hyperp_value_lst": vs, "searcher_evaluation_token": token}
+        self.journal.save(self.searcher, self.state)
+        self._logger(evaluation_id).log_config(vs, token)
+        return Job(evaluation_id, 1, vs)
+
+    def handle(self, outcome: Outcome) -> Optional[Job]:
+        """Logs and scores a finished job; returns the retry job if it gets one."""
+        job = outcome.job
+        kind, reason = outcome.failure_kind, outcome.failure_reason
+        if kind is None:
+            reason = _score_problem(outcome.results, self.metric)
+            kind = None if reason is None else INVALID_RESULTS
+        if kind is not None and job.attempt <= self.max_retries:
+            logger.warning("evaluation %d attempt %d failed (%s: %s); retrying",
+                           job.evaluation_id, job.attempt, kind, reason)
+            return Job(job.evaluation_id, job.attempt + 1, job.hyperp_value_lst)
+        if kind is None:
+            results = outcome.results
+        else:
+            logger.warning("evaluation %d failed after %d attempt(s): %s: %s",
+                           job.evaluation_id, job.attempt, kind, reason)
+            results = {FAILED_KEY: True, "failure_kind": kind, "failure_reason": reason,
+                       "failure_details": outcome.failure_details, "num_attempts": job.attempt}
+        self._logger(job.evaluation_id).log_results(results)
+        self._finish(job.evaluation_id, results)
+        return None
+
+    def loop(self, executor: Executor, timeout: Optional[float]) -> None:
+        """Keeps the executor full until every evaluation has finished."""
+        num_in_flight = 0
+        while True:
+            while num_in_flight < executor.capacity:
+                if self.to_run:
+                    job = self.to_run.popleft()
+                elif self.state["num_sampled"] < self.num_samples:
+                    job = self.sample()
+                else:
+                    break
+                executor.submit(job, timeout)
+                num_in_flight += 1
+            if num_in_flight == 0:
+                break
+            for outcome in executor.wait():
+                num_in_flight -= 1
+                retry = self.handle(outcome)
+                if retry is not None:
+                    self.to_run.append(retry)
+        self.journal.save(self.searcher, self.state)
+
+    def read_all_results(self) -> List[Dict[str, Any]]:
+        return [self._logger(i).read_results() for i in range(self.state["num_sampled"])]
+
+
+def run_search(
+    search_space_fn: Callable[[], Any],
+    searcher: Any,
+    evaluator_fn: Callable[[], Any],
+    num_samples: int,
+    folderpath: str,
+    search_name: str,
+    executor: Optional[Executor] = None,
+    metric: str = "validation_accuracy",
+    max_retries: int = 0,
+    timeout: Optional[float] = None,
+    failure_value: Optional[float] = None,
+    show_progress: Optional[bool] = None,
+) -> List[Dict[str, Any]]:
+    """Runs (or resumes) a search until ``num_samples`` evaluations have finished.
+
+    Calling it again with the same arguments after the process was killed
+    resumes the search where it stopped (see the module documentation); calling
+    it on a finished search only returns the logged results.
+
+    Args:
+        search_space_fn: Returns a fresh ``(inputs, outputs)`` pair; workers call
+            it to rebuild each architecture from its value list. Must be
+            picklable for process and Ray executors.
+        searcher: Object with ``sample()``, ``update(val, token)``,
+            ``save_state(folderpath)`` and ``load_state(folderpath)``.
+        evaluator_fn: Zero-argument callable (for instance an evaluator class)
+            returning an object with ``eval(inputs, outputs) -> dict``. Each
+            worker process calls it once and reuses the evaluator.
+        num_samples: Total number of evaluations of the search.
+        folderpath: Folder containing the search folder (created if missing).
+        search_name: Name of the search folder.
+        executor: Back end running the evaluations; defaults to
+            :class:`~deep_architect.executors.in_process.InProcessExecutor`.
+            It is started and closed by this call.
+        metric: Results entry passed to ``searcher.update`` (maximised).
+        max_retries: Extra attempts for an evaluation that fails.
+        timeout: Seconds allowed per evaluation attempt, or ``None``.
+        failure_value: Score given to ``searcher.update`` for a failed
+            evaluation; ``None`` does not tell the searcher about failures.
+        show_progress: Whether to show a progress bar (``None``: only when the
+            output is a terminal).
+
+    Returns:
+        The logged results dict of every evaluation, in id order (failed ones
+        are recognised by :func:`is_failed_results`).
+
+    Raises:
+        DeepArchitectError: On invalid arguments, on a folder that this function
+            did not create, or if the user's functions cannot reach the workers.
+    """
+    check(callable(search_space_fn), f"run_search: search_space_fn {search_space_fn!r} "
+                                     "is not callable")
+    check(callable(evaluator_fn), f"run_search: evaluator_fn {evaluator_fn!r} is not callable "
+                                  "(pass a zero-argument function or class returning an "
+                                  "evaluator)")
+    check(all(hasattr(searcher, m) for m in ("sample", "update", "save_state", "load_state")),
+          f"run_search: searcher {searcher!r} lacks sample/update/save_state/load_state")
+    check(isinstance(num_samples, int) and num_samples >= 0,
+          f"run_search: num_samples must be a non-negative int, got {num_samples!r}")
+    check(isinstance(max_retries, int) and max_retries >= 0,
+          f"run_search: max_retries must be a non-negative int, got {max_retries!r}")
+    check(timeout is None or timeout > 0,
+          f"run_search: timeout must be None or positive, got {timeout!r}")
+    run = _SearchRun(searcher, num_samples, folderpath, search_name, metric, max_retries,
+                     failure_value)
+    run.recover()
+    remaining = len(run.state["pending"]) + max(0, num_samples - run.state["num_sampled"])
+    if remaining == 0:
+        run.journal.save(searcher, run.state)  # records the updates recovery applied
+    else:
+        from deep_architect.progress import SearchProgress
+
+        executor = InProcessExecutor() if executor is None else executor
+        run.progress = SearchProgress(remaining, enabled=show_progress)
+        try:
+            executor.start(WorkerSetup(search_space_fn, evaluator_fn))
+            run.loop(executor, timeout)
+        finally:
+            executor.close()
+            run.progress.close()
+    return run.read_all_results()
