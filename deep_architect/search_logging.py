@@ -377,8 +377,9 @@ def read_evaluation_folder(
 
     Raises:
         DeepArchitectError: If the folder does not exist, or (unless
-            ``tolerant``) a file is missing or is not valid JSON; the message
-            names the file.
+            ``tolerant``) a file is not valid JSON; the message names the file.
+        FileNotFoundError: If a file is missing (e.g. an evaluation in
+            progress) and not ``tolerant``.
     """
     check(
         ut.folder_exists(evaluation_folderpath),
@@ -421,7 +422,9 @@ def read_search_folder(search_folderpath: str, tolerant: bool = False) -> List[D
 
     Raises:
         DeepArchitectError: If the folder is not a search folder, or (unless
-            ``tolerant``) an evaluation cannot be read.
+            ``tolerant``) a file is not valid JSON.
+        FileNotFoundError: If (unless ``tolerant``) an evaluation has no
+            config or results yet.
     """
     evaluations_folderpath = _check_search_folder(search_folderpath)
     out = []

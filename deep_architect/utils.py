@@ -175,10 +175,9 @@ def read_jsonfile(filepath: str) -> Any:
         The parsed content.
 
     Raises:
-        DeepArchitectError: If the file does not exist or is not valid JSON; the
-            message names the file.
+        FileNotFoundError: If the file does not exist (as with ``open``).
+        DeepArchitectError: If the file is not valid JSON; the message names the file.
     """
-    check(file_exists(filepath), f"read_jsonfile: no file at {filepath!r}")
     with open(filepath, "r") as f:
         try:
             return json.load(f)
@@ -227,7 +226,6 @@ def read_textfile(filepath: str, strip: bool = True) -> List[str]:
     Returns:
         The lines of the file.
     """
-    check(file_exists(filepath), f"read_textfile: no file at {filepath!r}")
     with open(filepath, "r") as f:
         lines = f.readlines()
     return [line.strip() for line in lines] if strip else lines
@@ -251,7 +249,6 @@ def write_textfile(
 
 def read_picklefile(filepath: str) -> Any:
     """Loads a pickled object from ``filepath``."""
-    check(file_exists(filepath), f"read_picklefile: no file at {filepath!r}")
     with open(filepath, "rb") as f:
         return pickle.load(f)
 

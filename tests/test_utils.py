@@ -89,7 +89,7 @@ def test_write_jsonfile_indents_and_overwrites(tmp_path):
 
 def test_read_jsonfile_errors_name_the_file(tmp_path):
     path = str(tmp_path / "bad.json")
-    with pytest.raises(DeepArchitectError, match="bad.json"):
+    with pytest.raises(FileNotFoundError, match="bad.json"):
         ut.read_jsonfile(path)
     with open(path, "w") as f:
         f.write('{"a": ')
