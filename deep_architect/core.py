@@ -141,12 +141,14 @@ class Scope:
         Raises:
             DeepArchitectError: If the name is taken or ``elem`` is not addressable.
         """
-        check(isinstance(elem, Addressable), "Scope.register: %r is not an Addressable", elem)
-        check(
-            name not in self.name_to_elem,
-            "Scope.register: the name %r is already registered in this scope",
-            name,
-        )
+        # Plain ifs rather than check(): registration is the hottest path of
+        # search-space construction.
+        if name in self.name_to_elem:
+            raise DeepArchitectError(
+                "Scope.register: the name %r is already registered in this scope" % name
+            )
+        if not isinstance(elem, Addressable):
+            raise DeepArchitectError("Scope.register: %r is not an Addressable" % (elem,))
         self.name_to_elem[name] = elem
         self.elem_to_name[elem] = name
 
@@ -396,12 +398,10 @@ class Input(Addressable):
             DeepArchitectError: If ``from_output`` is not an Output or this input
                 is already connected.
         """
-        check(
-            isinstance(from_output, Output),
-            "%s.connect: expected an Output, got %r",
-            self._name,
-            from_output,
-        )
+        if not isinstance(from_output, Output):
+            raise DeepArchitectError(
+                "%s.connect: expected an Output, got %r" % (self._name, from_output)
+            )
         if self.from_output is not None:
             raise DeepArchitectError(
                 "cannot connect %s to %s: the input is already connected to %s"
@@ -528,11 +528,13 @@ class Module(Addressable):
         self._is_compiled = False
 
     def _register_input(self, name: str) -> None:
-        check(name not in self.inputs, "%s: duplicate input name %r", self._name, name)
+        if name in self.inputs:
+            raise DeepArchitectError("%s: duplicate input name %r" % (self._name, name))
         self.inputs[name] = Input(self, self.scope, name)
 
     def _register_output(self, name: str) -> None:
-        check(name not in self.outputs, "%s: duplicate output name %r", self._name, name)
+        if name in self.outputs:
+            raise DeepArchitectError("%s: duplicate output name %r" % (self._name, name))
         self.outputs[name] = Output(self, self.scope, name)
 
     def _register_hyperparameter(self, name: str, h: Hyperparameter) -> None:

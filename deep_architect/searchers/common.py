@@ -24,7 +24,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "random_specify",
     "specify",
     "sample_until_valid",
+    "enumerate_value_lists",
     "DEFAULT_MAX_INVALID_ATTEMPTS",
 ]
 
@@ -214,3 +216,67 @@ def sample_until_valid(
         "%s: %d consecutive sampled architectures were rejected as invalid (ValueError); "
         "last reason: %r" % (description, max_attempts, last_error)
     )
+
+
+def enumerate_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> Iterator[list]:
+    """Yields the value list of every architecture of a search space, depth-first.
+
+    Each prefix of decisions is replayed with :func:`specify` on a fresh space
+    and the next unassigned hyperparameter is branched on. Once no substitution
+    module is left, the remaining hyperparameters cannot change the structure,
+    so their combinations are produced directly (in iteration order) instead of
+    replaying each one. Prefixes rejected by a substitution's ``ValueError`` are
+    skipped. Every hyperparameter must be a ``Discrete``.
+
+    Example:
+        >>> import deep_architect.hyperparameters as hp
+        >>> space = lambda: mo.siso_repeat(
+        ...     lambda: mo.siso_optional(mo.identity, hp.Bool()), hp.Discrete([1, 2]))
+        >>> list(enumerate_value_lists(space))
+        [[1, 0], [1, 1], [2, 0, 0], [2, 0, 1], [2, 1, 0], [2, 1, 1]]
+
+    Args:
+        search_space_fn: Returns a new ``(inputs, outputs)`` pair per call.
+
+    Yields:
+        Value lists, each replayable with :func:`specify`.
+
+    Raises:
+        DeepArchitectError: If a hyperparameter to enumerate is not a ``Discrete``.
+    """
+    factory = mo.SearchSpaceFactory(search_space_fn)
+    stack = [[]]
+    while stack:
+        prefix = stack.pop()
+        _, outputs = factory.get_search_space()
+        it = co.unassigned_independent_hyperparameter_iterator(outputs)
+        try:
+            for val, h in zip(prefix, it):
+                h.assign_value(val)
+            if co.get_modules_with_cond(outputs, _is_substitution_module):
+                h = _discrete_or_error(next(it))
+                stack.extend(prefix + [v] for v in reversed(h.vs))
+                continue
+        except ValueError:
+            continue
+        # No structural choice is left, so the order of the remaining
+        # hyperparameters does not depend on their values: record it once.
+        domains = []
+        for h in it:
+            domains.append(_discrete_or_error(h).vs)
+            h.assign_value(h.vs[0])
+        for suffix in itertools.product(*domains):
+            yield prefix + list(suffix)
+
+
+def _discrete_or_error(h: co.Hyperparameter) -> hp.Discrete:
+    if not isinstance(h, hp.Discrete):
+        raise DeepArchitectError(
+            "enumerate_value_lists: %s is a %s; only Discrete hyperparameters can be enumerated"
+            % (h, type(h).__name__)
+        )
+    return h
+
+
+def _is_substitution_module(m: co.Module) -> bool:
+    return isinstance(m, mo.SubstitutionModule)

@@ -1,0 +1,24 @@
+"""Runs the examples in the docstrings of the core modules."""
+
+import doctest
+import importlib
+
+import pytest
+
+import deep_architect.core as co
+
+CORE_MODULES = [
+    "deep_architect.errors",
+    "deep_architect.core",
+    "deep_architect.hyperparameters",
+    "deep_architect.modules",
+    "deep_architect.searchers.common",
+]
+
+
+@pytest.mark.parametrize("name", CORE_MODULES)
+def test_docstring_examples_run(name):
+    co.Scope.reset_default_scope()
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
