@@ -31,7 +31,7 @@ import numpy as np
 
 import deep_architect.searchers.common as seco
 import deep_architect.utils as ut
-from deep_architect.errors import check
+from deep_architect.errors import DeepArchitectError, check
 
 #: Token key holding the integer that identifies the sample.
 SAMPLE_ID_KEY = "sample_id"
@@ -80,10 +80,13 @@ def check_val(val: Any, owner: str) -> float:
     Raises:
         DeepArchitectError: If ``val`` is not a real number or is NaN/infinite.
     """
-    check(isinstance(val, numbers.Real) and not isinstance(val, bool),
-          f"{owner}.update: val must be a real number, got {val!r} of type "
-          f"{type(val).__name__}")
-    check(math.isfinite(val), f"{owner}.update: val must be finite, got {val!r}")
+    if not (isinstance(val, numbers.Real) and not isinstance(val, bool)):
+        raise DeepArchitectError(
+            f"{owner}.update: val must be a real number, got {val!r} of type "
+            f"{type(val).__name__}"
+        )
+    if not math.isfinite(val):
+        raise DeepArchitectError(f"{owner}.update: val must be finite, got {val!r}")
     return float(val)
 
 
@@ -162,14 +165,20 @@ class SearcherBase(seco.Searcher):
                 already used, or a non-finite ``val``.
         """
         token = searcher_eval_token
-        check(isinstance(token, dict) and SAMPLE_ID_KEY in token,
-              f"{self._owner}.update: expected a token dict returned by sample() "
-              f"(with key {SAMPLE_ID_KEY!r}), got {token!r}")
+        if not (isinstance(token, dict) and SAMPLE_ID_KEY in token):
+            raise DeepArchitectError(
+                f"{self._owner}.update: expected a token dict returned by sample() "
+                f"(with key {SAMPLE_ID_KEY!r}), got {token!r}"
+            )
         sample_id = token[SAMPLE_ID_KEY]
-        check(type(sample_id) is int and 0 <= sample_id < self._next_sample_id,
-              f"{self._owner}.update: token {token!r} was never issued by this searcher")
-        check(sample_id in self._pending_sample_ids,
-              f"{self._owner}.update: token {token!r} was already used by an earlier update")
+        if not (type(sample_id) is int and 0 <= sample_id < self._next_sample_id):
+            raise DeepArchitectError(
+                f"{self._owner}.update: token {token!r} was never issued by this searcher"
+            )
+        if sample_id not in self._pending_sample_ids:
+            raise DeepArchitectError(
+                f"{self._owner}.update: token {token!r} was already used by an earlier update"
+            )
         self._update(check_val(val, self._owner), token)
         self._pending_sample_ids.remove(sample_id)
 
@@ -228,4 +237,6 @@ class SearcherBase(seco.Searcher):
 
     def _check_token_keys(self, token: Dict[str, Any], keys: Sequence[str]) -> None:
         missing = [k for k in keys if k not in token]
-        check(not missing, f"{self._owner}.update: token {token!r} lacks the keys {missing}")
+        if missing:
+            raise DeepArchitectError(
+                f"{self._owner}.update: token {token!r} lacks the keys {missing}")

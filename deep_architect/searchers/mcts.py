@@ -16,7 +16,7 @@ import numpy as np
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.searchers.common as seco
-from deep_architect.errors import check
+from deep_architect.errors import DeepArchitectError, check
 from deep_architect.searchers._base import SearcherBase
 
 
@@ -99,8 +99,11 @@ class MCTSTreeNode:
             parent: Parent of the rebuilt node.
         """
         def make(ser: list, parent_node: Optional[MCTSTreeNode]) -> MCTSTreeNode:
-            check(len(ser) == 3, f"MCTSTreeNode.deserialize: expected [num_trials, "
-                                 f"sum_scores, children], got {ser!r:.80}")
+            if len(ser) != 3:
+                raise DeepArchitectError(
+                    "MCTSTreeNode.deserialize: expected [num_trials, sum_scores, children], "
+                    f"got a {type(ser).__name__} of length {len(ser)}"
+                )
             node = MCTSTreeNode(parent_node)
             node.num_trials, node.sum_scores = int(ser[0]), float(ser[1])
             return node
@@ -117,9 +120,11 @@ class MCTSTreeNode:
 
 
 def _values_of(h: co.Hyperparameter) -> list:
-    check(isinstance(h, hp.Discrete),
-          f"MCTSSearcher supports only Discrete hyperparameters; {h.get_name()} is a "
-          f"{type(h).__name__}")
+    if not isinstance(h, hp.Discrete):
+        raise DeepArchitectError(
+            f"MCTSSearcher supports only Discrete hyperparameters; {h.get_name()} is a "
+            f"{type(h).__name__}"
+        )
     return h.vs
 
 
@@ -186,10 +191,12 @@ class MCTSSearcher(SearcherBase):
                 node.expand(len(values))
                 idx = int(np.random.randint(len(values)))
             else:
-                check(len(node.children) == len(values),
-                      f"MCTSSearcher: the tree has {len(node.children)} branches for "
-                      f"{h.get_name()}, which has {len(values)} values; the search space "
-                      f"function must be deterministic")
+                if len(node.children) != len(values):
+                    raise DeepArchitectError(
+                        f"MCTSSearcher: the tree has {len(node.children)} branches for "
+                        f"{h.get_name()}, which has {len(values)} values; the search space "
+                        f"function must be deterministic"
+                    )
                 node, idx = node.best_child(self.exploration_bonus)
             tree_hist.append(idx)
             h.assign_value(values[idx])
@@ -215,9 +222,11 @@ class MCTSSearcher(SearcherBase):
         path = [self.mcts_root_node]
         for idx in tree_hist:
             children = path[-1].children
-            check(children is not None and type(idx) is int and 0 <= idx < len(children),
-                  f"MCTSSearcher.update: the token's tree_hist {tree_hist} does "
-                  f"not match the search tree")
+            if not (children is not None and type(idx) is int and 0 <= idx < len(children)):
+                raise DeepArchitectError(
+                    f"MCTSSearcher.update: the token's tree_hist {tree_hist} does "
+                    f"not match the search tree"
+                )
             path.append(children[idx])
         for node in path:
             node.update_stats(val)

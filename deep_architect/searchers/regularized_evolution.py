@@ -10,13 +10,14 @@ the global NumPy generator.
 from __future__ import annotations
 
 import collections
+import numbers
 import random
-from typing import Any, Callable, Deque, Dict, List, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.searchers.common as seco
-from deep_architect.errors import check
+from deep_architect.errors import DeepArchitectError, check
 from deep_architect.searchers._base import SearcherBase
 
 MutatableFn = Callable[[co.Hyperparameter], bool]
@@ -28,9 +29,35 @@ def mutatable(h: co.Hyperparameter) -> bool:
 
 
 def _check_discrete(h: co.Hyperparameter) -> None:
-    check(isinstance(h, hp.Discrete),
-          f"evolution supports only Discrete mutatable hyperparameters; {h.get_name()} "
-          f"is a {type(h).__name__}")
+    if not isinstance(h, hp.Discrete):
+        raise DeepArchitectError(
+            f"evolution supports only Discrete mutatable hyperparameters; {h.get_name()} "
+            f"is a {type(h).__name__}"
+        )
+
+
+def _value_kind(x: Any) -> Any:
+    if isinstance(x, numbers.Integral):
+        return "integer"
+    if isinstance(x, numbers.Real):
+        return "real"
+    if isinstance(x, (list, tuple)):
+        return "sequence"
+    return type(x)
+
+
+def _find_value(h: hp.Discrete, val: Any) -> Optional[int]:
+    """Index of ``val`` in ``h.vs``, or ``None``; unlike ``in``, ``0.0`` does not match ``0``.
+
+    A shifted value list can put a value meant for another hyperparameter at
+    this position; matching kinds (and sequences as lists, for values read
+    back from JSON) avoids mistaking, say, a dropout rate ``0.0`` for index ``0``.
+    """
+    kind = _value_kind(val)
+    for i, x in enumerate(h.vs):
+        if _value_kind(x) == kind and (list(x) == list(val) if kind == "sequence" else x == val):
+            return i
+    return None
 
 
 def random_specify_evolution(outputs: Dict[str, Any],
@@ -62,7 +89,8 @@ def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
     Non-mutatable hyperparameters are drawn at random (NumPy). When ``user_vs``
     is exhausted, or its next value is not a legal value of the mutatable
     hyperparameter now at that position (a structural change shifted the
-    sequence), a random legal value is drawn with ``random``. ``user_vs`` is
+    sequence; values must match in kind too, so ``0.0`` is not taken for
+    ``0``), a random legal value is drawn with ``random``. ``user_vs`` is
     edited **in place** so that afterwards it holds exactly the mutatable
     values used (replacements included, unused trailing values removed).
 
@@ -79,8 +107,9 @@ def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
     for h in co.unassigned_independent_hyperparameter_iterator(outputs):
         if mutatable_fn(h):
             _check_discrete(h)
-            if pos < len(user_vs) and user_vs[pos] in h.vs:
-                v = user_vs[pos]
+            match = _find_value(h, user_vs[pos]) if pos < len(user_vs) else None
+            if match is not None:
+                v = h.vs[match]
             else:
                 v = h.vs[random.randint(0, len(h.vs) - 1)]
                 user_vs[pos:pos + 1] = [v]
@@ -118,8 +147,9 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
     """
     hs: List[co.Hyperparameter] = []
     for i, h in enumerate(co.unassigned_independent_hyperparameter_iterator(outputs)):
-        check(i < len(all_vs), f"mutate: all_vs has {len(all_vs)} values, too few to "
-                               f"specify the search space")
+        if i >= len(all_vs):
+            raise DeepArchitectError(f"mutate: all_vs has {len(all_vs)} values, too few "
+                                     f"to specify the search space")
         if mutatable_fn(h):
             _check_discrete(h)
             hs.append(h)
