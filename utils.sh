@@ -80,12 +80,8 @@ ut_test() {
 
 ut_demo() {
     _ut_activate || return 1
-    local main="$UT_ROOT/examples/mnist_with_logging/main.py"
-    if [ -f "$main" ]; then
-        (cd "$UT_ROOT" && "$UT_PY" "$main" --config_filepath "$UT_ROOT/examples/mnist_with_logging/configs/debug.json")
-    else
-        (cd "$UT_ROOT" && "$UT_PY" -m deep_architect.demo)
-    fi
+    (cd "$UT_ROOT" && "$UT_PY" examples/mnist_with_logging/main.py \
+        --config_filepath examples/mnist_with_logging/configs/debug.json)
 }
 
 ut_bench() {
