@@ -15,6 +15,17 @@ from deep_architect.searchers.common import random_specify, specify
 
 D = hp.Discrete
 
+SUBSTITUTION_PARAMS = [
+    "name",
+    "substitution_fn",
+    "name_to_hyperp",
+    "input_names",
+    "output_names",
+    "scope",
+    "allow_input_subset",
+    "allow_output_subset",
+]
+
 SPEC_SIGNATURES = {
     co: {
         "sorted_values_by_key": ["d"],
@@ -51,29 +62,11 @@ SPEC_SIGNATURES = {
     mo: {
         "Identity": ["scope", "name"],
         "HyperparameterAggregator": ["name_to_hyperp", "scope", "name"],
-        "SubstitutionModule": [
-            "name",
-            "substitution_fn",
-            "name_to_hyperp",
-            "input_names",
-            "output_names",
-            "scope",
-            "allow_input_subset",
-            "allow_output_subset",
-        ],
+        "SubstitutionModule": SUBSTITUTION_PARAMS,
         "identity": ["scope", "name"],
         "hyperparameter_aggregator": ["name_to_hyperp", "scope", "name"],
         "get_hyperparameter_aggregators": ["outputs"],
-        "substitution_module": [
-            "name",
-            "substitution_fn",
-            "name_to_hyperp",
-            "input_names",
-            "output_names",
-            "scope",
-            "allow_input_subset",
-            "allow_output_subset",
-        ],
+        "substitution_module": SUBSTITUTION_PARAMS,
         "mimo_or": ["fn_lst", "h_or", "input_names", "output_names", "scope", "name"],
         "siso_or": ["fn_lst", "h_or", "scope", "name"],
         "mimo_nested_repeat": [
