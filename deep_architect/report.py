@@ -17,6 +17,10 @@ folder (``LOG_FOLDER/report`` by default) holds ``index.html`` and an
   the logged value list on the search space.
 
 The page has a sortable table of the evaluations (click a column header).
+
+When ``LOG_FOLDER`` is not a search folder but contains some (at any depth),
+an overview report compares them (searches sharing a sub-folder are repeated
+runs, plotted as mean and spread) and links to one report per search.
 """
 
 from __future__ import annotations
@@ -29,13 +33,13 @@ import os
 import shutil
 import sys
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError, check
 
-__all__ = ["collect_evaluations", "generate_report", "main"]
+__all__ = ["collect_evaluations", "generate_report", "generate_overview_report", "main"]
 
 _IMAGE_EXTS = (".svg", ".png")
 _MAX_VALUES_TEXT = 80
@@ -176,10 +180,6 @@ def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int]
     headers += [(k, "number" if _all_numeric(rows, k) else "text") for k in extra_keys]
     headers += [("finished (s)", "number"), ("status", "text"), ("hyperparameter values", "text")]
     headers += [("graph", "text")]
-    head = "".join(
-        f'<th data-type="{t}" aria-sort="none" tabindex="0">{html.escape(h)}</th>'
-        for h, t in headers
-    )
     body = []
     for r in rows:
         values = json.dumps(r["hyperp_value_lst"]) if r["hyperp_value_lst"] is not None else ""
@@ -190,10 +190,22 @@ def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int]
         cells += [_cell(r["status"]), _cell(values, short, title=values)]
         link = f'<a href="#graph-x{r["id"]}">x{r["id"]}</a>' if r["id"] in graph_ids else ""
         cells.append(f'<td data-value="">{link}</td>')
-        body.append(f'<tr id="row-x{r["id"]}">{"".join(cells)}</tr>')
+        body.append((f"row-x{r['id']}", cells))
+    return _html_table("evaluations", headers, body)
+
+
+def _html_table(
+    table_id: str, headers: Sequence[Tuple[str, str]], body: Sequence[Tuple[str, List[str]]]
+) -> str:
+    """A sortable table; ``headers`` are (name, 'number' or 'text'), ``body`` (row id, cells)."""
+    head = "".join(
+        f'<th data-type="{t}" aria-sort="none" tabindex="0">{html.escape(h)}</th>'
+        for h, t in headers
+    )
+    rows = "".join(f'<tr id="{html.escape(i)}">{"".join(cells)}</tr>' for i, cells in body)
     return (
-        f'<table id="evaluations"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<table class="sortable" id="{table_id}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
@@ -218,7 +230,8 @@ figure img { max-width: 420px; border: 1px solid #ddd; }
 # Clicking a header sorts by that column; numbers numerically, empty cells last;
 # a second click reverses the order.
 _SCRIPT = """
-document.querySelectorAll("#evaluations th").forEach(function (th, col) {
+document.querySelectorAll("table.sortable thead th").forEach(function (th) {
+  var col = th.cellIndex;
   function sortBy() {
     var table = th.closest("table"), tbody = table.tBodies[0];
     var asc = th.getAttribute("aria-sort") !== "ascending";
@@ -264,32 +277,27 @@ def generate_report(
     Raises:
         DeepArchitectError: If ``search_folderpath`` is not a search folder.
     """
-    from deep_architect import visualization as vi
-
     rows = collect_evaluations(search_folderpath, metric)
+    return _write_search_report(
+        rows, search_folderpath, out_folderpath, metric, search_space_fn, title
+    )
+
+
+def _write_search_report(
+    rows: List[Dict[str, Any]],
+    search_folderpath: str,
+    out_folderpath: Optional[str],
+    metric: str,
+    search_space_fn: Optional[Callable[[], Any]],
+    title: Optional[str],
+) -> str:
     if out_folderpath is None:
         out_folderpath = os.path.join(search_folderpath, "report")
-    images_folderpath = os.path.join(out_folderpath, "images")
-    ut.delete_folder(images_folderpath, abort_if_nonempty=False, abort_if_notexists=False)
-    ut.create_folder(images_folderpath, create_parent_folders=True)
+    images_folderpath = _fresh_images_folder(out_folderpath)
     name = title or os.path.basename(os.path.abspath(search_folderpath))
 
-    plots = []
-    if any(r["score"] is not None for r in rows):
-        plt = vi._pyplot()
-        for x_axis in ("evaluation", "time"):
-            fname = f"progress_{x_axis}.png"
-            fig = vi.plot_search_progress(
-                {name: search_folderpath},
-                metric,
-                x_axis,
-                os.path.join(images_folderpath, fname),
-                title=f"best {metric} so far (by {x_axis})",
-            )
-            plt.close(fig)
-            plots.append(
-                f'<img class="plot" id="plot-{x_axis}" src="images/{fname}" alt="{fname}">'
-            )
+    scored = [r for r in rows if r["score"] is not None]
+    plots = _progress_plots({name: search_folderpath}, images_folderpath, metric) if scored else ""
 
     figures, graph_ids = [], []
     for r in rows:
@@ -305,7 +313,6 @@ def generate_report(
                 f"{imgs}</figure>"
             )
 
-    scored = [r for r in rows if r["score"] is not None]
     best = max(scored, key=lambda r: r["score"]) if scored else None
     summary = (
         f"{len(rows)} evaluations: {sum(r['status'] == 'done' for r in rows)} done, "
@@ -314,19 +321,46 @@ def generate_report(
     )
     if best is not None:
         summary += f" Best {metric}: {_fmt(best['score'])} (evaluation x{best['id']})."
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Search report: {html.escape(name)}</title>
-<style>{_STYLE}</style></head>
-<body>
-<h1>Search report: {html.escape(name)}</h1>
-<p id="summary">{html.escape(summary)}</p>
+    body = f"""<p id="summary">{html.escape(summary)}</p>
 <h2>Progress</h2>
-{"".join(plots) or "<p>No scores logged yet.</p>"}
+{plots or "<p>No scores logged yet.</p>"}
 <h2>Evaluations</h2>
 {_table(rows, metric, graph_ids)}
 <h2>Architectures</h2>
-{"".join(figures) or "<p>No architecture drawings.</p>"}
+{"".join(figures) or "<p>No architecture drawings.</p>"}"""
+    return _write_page(out_folderpath, f"Search report: {name}", body)
+
+
+def _progress_plots(
+    searches: Mapping[str, Union[str, List[str]]], images_folderpath: str, metric: str
+) -> str:
+    """Saves the progress plots by evaluation and by time; returns their <img> tags."""
+    from deep_architect import visualization as vi
+
+    plt = vi._pyplot()
+    tags = []
+    for x_axis in ("evaluation", "time"):
+        fname = f"progress_{x_axis}.png"
+        fig = vi.plot_search_progress(
+            searches,
+            metric,
+            x_axis,
+            os.path.join(images_folderpath, fname),
+            title=f"best {metric} so far (by {x_axis})",
+        )
+        plt.close(fig)
+        tags.append(f'<img class="plot" id="plot-{x_axis}" src="images/{fname}" alt="{fname}">')
+    return "".join(tags)
+
+
+def _write_page(out_folderpath: str, title: str, body: str) -> str:
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>{_STYLE}</style></head>
+<body>
+<h1>{html.escape(title)}</h1>
+{body}
 <script>{_SCRIPT}</script>
 </body>
 </html>
@@ -334,6 +368,81 @@ def generate_report(
     index_filepath = os.path.join(out_folderpath, "index.html")
     ut.write_textfile(index_filepath, [page], with_newline=False)
     return index_filepath
+
+
+def _fresh_images_folder(out_folderpath: str) -> str:
+    images_folderpath = os.path.join(out_folderpath, "images")
+    ut.delete_folder(images_folderpath, abort_if_nonempty=False, abort_if_notexists=False)
+    ut.create_folder(images_folderpath, create_parent_folders=True)
+    return images_folderpath
+
+
+def generate_overview_report(
+    folderpath: str,
+    out_folderpath: Optional[str] = None,
+    metric: str = "validation_accuracy",
+    search_space_fn: Optional[Callable[[], Any]] = None,
+) -> str:
+    """Writes a report comparing every search found under ``folderpath``, plus one report each.
+
+    Searches in the same sub-folder of ``folderpath`` (e.g. ``random/run0``,
+    ``random/run1``) are repeated runs of one searcher: they are plotted as a
+    mean curve with a spread band labelled by the sub-folder. Searches directly
+    in ``folderpath`` are plotted one by one.
+
+    Args:
+        folderpath: Folder containing search folders (at any depth).
+        out_folderpath: Report folder (``<folderpath>/report`` by default); the
+            report of search ``<rel>`` goes to ``<out_folderpath>/searches/<rel>``.
+        metric: Key of the results used as the score.
+        search_space_fn: As in :func:`generate_report`.
+
+    Returns:
+        The path of the overview ``index.html``.
+
+    Raises:
+        DeepArchitectError: If no search folder with evaluations is found.
+    """
+    search_folderpaths = sl.recursive_list_log_folders(folderpath)
+    check(
+        search_folderpaths,
+        f"{folderpath!r} is not a search folder (no 'evaluations' sub-folder) "
+        "and contains no search folder with evaluations",
+    )
+    if out_folderpath is None:
+        out_folderpath = os.path.join(folderpath, "report")
+    images_folderpath = _fresh_images_folder(out_folderpath)
+    groups: Dict[str, List[str]] = {}
+    body = []
+    for p in search_folderpaths:
+        rel = os.path.relpath(p, folderpath)
+        parent = os.path.dirname(rel)
+        groups.setdefault(parent or rel, []).append(p)
+        report_rel = os.path.join("searches", rel)
+        rows = collect_evaluations(p, metric)
+        out = os.path.join(out_folderpath, report_rel)
+        _write_search_report(rows, p, out, metric, search_space_fn, rel)
+        scores = [r["score"] for r in rows if r["score"] is not None]
+        cells = [
+            f'<td data-value="{html.escape(rel)}">'
+            f'<a href="{html.escape(report_rel)}/index.html">{html.escape(rel)}</a></td>',
+            _cell(len(scores)),
+            _cell(max(scores) if scores else None),
+        ]
+        body.append((f"search-{rel}", cells))
+    headers = [
+        ("search", "text"),
+        ("evaluations with a score", "number"),
+        (f"best {metric}", "number"),
+    ]
+    plots = _progress_plots(groups, images_folderpath, metric)
+    sections = f"""<h2>Progress</h2>
+{plots}
+<h2>Searches</h2>
+{_html_table("searches", headers, body)}"""
+    return _write_page(
+        out_folderpath, f"Searches in {os.path.basename(os.path.abspath(folderpath))}", sections
+    )
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -357,7 +466,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         fn = _load_search_space_fn(args.search_space) if args.search_space else None
-        index_filepath = generate_report(args.log_folder, args.out, args.metric, fn)
+        if ut.folder_exists(os.path.join(args.log_folder, "evaluations")):
+            index_filepath = generate_report(args.log_folder, args.out, args.metric, fn)
+        else:
+            index_filepath = generate_overview_report(args.log_folder, args.out, args.metric, fn)
     except DeepArchitectError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ import deep_architect.modules as mo
 import deep_architect.report as rp
 import deep_architect.search_logging as sl
 import deep_architect.visualization as vi
+from deep_architect.errors import DeepArchitectError
 from deep_architect.searchers.common import random_specify
 
 D = hp.Discrete
@@ -52,7 +53,7 @@ class TableParser(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "tr" and a.get("id", "").startswith("row-"):
+        if tag == "tr" and "id" in a:
             self.rows.append([])
         elif tag == "td" and self.rows:
             self.rows[-1].append(a["data-value"])
@@ -147,15 +148,53 @@ def test_cli(search_folder, tmp_path):
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == os.path.join(out, "index.html")
+    empty = str(tmp_path / "empty")
+    os.mkdir(empty)
     bad = subprocess.run(
-        [sys.executable, "-m", "deep_architect.report", str(tmp_path)],
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "deep_architect.report", empty], capture_output=True, text=True
     )
     assert bad.returncode == 2
-    assert "not a search folder" in bad.stderr and str(tmp_path) in bad.stderr
+    assert "not a search folder" in bad.stderr and empty in bad.stderr
     assert rp.main([search_folder, "--search-space", "nodots"]) == 2
     assert rp.main([search_folder, "--search-space", "no_such_module_xyz:f"]) == 2
+
+
+def test_overview_report_groups_repeated_runs(tmp_path, monkeypatch):
+    root = str(tmp_path / "logs")
+    for rel, scores in [
+        ("random/run0", [0.1, 0.4]),
+        ("random/run1", [0.3, 0.2]),
+        ("mcts/run0", [0.5]),
+        ("single", [0.6, None]),
+    ]:
+        logger = sl.SearchLogger(os.path.join(root, os.path.dirname(rel)), os.path.basename(rel))
+        for i, score in enumerate(scores):
+            ev = logger.get_evaluation_logger(i)
+            ev.log_config([i], {})
+            if score is not None:
+                ev.log_results({"validation_accuracy": score})
+    plotted = []
+    original = vi.plot_search_progress
+    monkeypatch.setattr(
+        vi,
+        "plot_search_progress",
+        lambda searches, *a, **k: plotted.append(searches) or original(searches, *a, **k),
+    )
+    assert rp.main([root]) == 0
+    index = os.path.join(root, "report", "index.html")
+    page = parse(index)
+    assert [r[0] for r in page.rows] == ["mcts/run0", "random/run0", "random/run1", "single"]
+    assert [r[2] for r in page.rows] == ["0.5", "0.4", "0.3", "0.6"]
+    assert plotted[-1] == {  # the overview plots come last
+        "mcts": [os.path.join(root, "mcts", "run0")],
+        "random": [os.path.join(root, "random", "run0"), os.path.join(root, "random", "run1")],
+        "single": [os.path.join(root, "single")],
+    }
+    for rel in ["mcts/run0", "random/run0", "random/run1", "single"]:
+        sub = parse(os.path.join(root, "report", "searches", rel, "index.html"))
+        assert len(sub.rows) == (2 if rel != "mcts/run0" else 1)
+    with pytest.raises(DeepArchitectError, match="contains no search folder"):
+        rp.generate_overview_report(str(tmp_path / "logs" / "random" / "run0" / "search_data"))
 
 
 # ---------------------------------------------------------------------------
