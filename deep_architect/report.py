@@ -341,13 +341,16 @@ def _progress_plots(
     tags = []
     for x_axis in ("evaluation", "time"):
         fname = f"progress_{x_axis}.png"
-        fig = vi.plot_search_progress(
-            searches,
-            metric,
-            x_axis,
-            os.path.join(images_folderpath, fname),
-            title=f"best {metric} so far (by {x_axis})",
-        )
+        with warnings.catch_warnings():
+            # Unreadable files were already reported by collect_evaluations.
+            warnings.filterwarnings("ignore", message="skipping unreadable file")
+            fig = vi.plot_search_progress(
+                searches,
+                metric,
+                x_axis,
+                os.path.join(images_folderpath, fname),
+                title=f"best {metric} so far (by {x_axis})",
+            )
         plt.close(fig)
         tags.append(f'<img class="plot" id="plot-{x_axis}" src="images/{fname}" alt="{fname}">')
     return "".join(tags)
