@@ -85,7 +85,7 @@ def test_pytorch_evaluator_trains_and_reports_spec_keys(data, tmp_path):
                                    "learning_rate", "time_in_minutes"}
     assert all(len(v) == 6 for v in r["sequences"].values())
     assert r["inference_time_per_example_in_miliseconds"] > 0
-    assert 0 < r["training_time_in_hours"] < 0.1 and "failed" not in r
+    assert 0 < r["training_time_in_hours"] < 0.1 and "evaluation_failed" not in r
     # The best epoch's weights are the ones kept and reported.
     assert r["validation_accuracy"] == pytest.approx(max(r["sequences"]["validation_accuracy"]))
     state = torch.load(str(tmp_path / "m" / "best_model.pt"))
@@ -113,7 +113,7 @@ def test_patience_decays_learning_rate_and_stops(data):
 def test_nan_loss_is_a_failed_evaluation(data):
     nan_after_two = fn_module(lambda x, n: x * float("nan") if n > 2 else x, "NaNAfterTwo")
     r = evaluator(data, max_num_training_epochs=3).eval(*mlp(lambda: nan_after_two))
-    assert r["failed"] is True and r["validation_accuracy"] == 0.0
+    assert r["evaluation_failed"] is True and r["validation_accuracy"] == 0.0
     assert r["failure_reason"].startswith("nan loss") and "epoch 1" in r["failure_reason"]
     assert r["num_parameters"] > 0 and json.dumps(r)
 
@@ -124,7 +124,7 @@ def test_out_of_memory_is_a_failed_evaluation_other_errors_propagate(data):
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return x
     r = evaluator(data).eval(*mlp(lambda: fn_module(oom, "Oom")))
-    assert r["failed"] is True and "out of memory" in r["failure_reason"]
+    assert r["evaluation_failed"] is True and "out of memory" in r["failure_reason"]
 
     def broken(x, n):
         raise RuntimeError("mat1 and mat2 shapes cannot be multiplied")

@@ -5,8 +5,9 @@
 wall-time budget, validation after each epoch, patience-based early stopping
 and learning-rate decay, keeping the best model, optional test accuracy, GPU
 monitoring, the results dict, and turning a NaN loss or an out-of-memory error
-into a *failed evaluation* (a results dict with ``failed`` and
-``failure_reason``) rather than an exception, so a search goes on. Framework
+into a *failed evaluation* rather than an exception, so a search goes on: the
+results then hold ``evaluation_failed: True`` (the key ``deep_architect.search_loop``
+recognises), ``failure_reason`` and a ``validation_accuracy`` of 0.0. Framework
 subclasses implement the few ``_hook`` methods.
 
 One deliberate difference from the original: the best model (by validation
@@ -203,7 +204,7 @@ class ClassifierTrainingLoop:
             (the list of epoch numbers), ``sequences`` (per-epoch lists),
             ``training_time_in_hours``, ``test_accuracy`` when a test set was
             given, GPU averages when a GPU was monitored; for a failed evaluation
-            ``failed: True``, ``failure_reason`` and ``validation_accuracy`` 0.0.
+            ``evaluation_failed: True``, ``failure_reason`` and ``validation_accuracy`` 0.0.
         """
         start = time.time()
         state: Dict[str, Any] = {"sequences": {}, "num_parameters": 0}
@@ -225,7 +226,7 @@ class ClassifierTrainingLoop:
         if self.log_output_to_terminal:
             print("evaluation failed: %s" % reason)
         seqs = state["sequences"]
-        return {"validation_accuracy": 0.0, "failed": True, "failure_reason": reason,
+        return {"validation_accuracy": 0.0, "evaluation_failed": True, "failure_reason": reason,
                 "num_parameters": float(state["num_parameters"]),
                 "num_training_epochs": list(seqs.get("epoch_number", [])),
                 "sequences": seqs}
