@@ -266,3 +266,20 @@ def test_specify_evolution_does_not_take_a_float_for_an_index():
     _, outputs = mo.SearchSpaceFactory(space).get_search_space()
     assert specify_evolution(outputs, mutatable, user_vs) == user_vs
     assert type(user_vs[0]) is int
+
+
+def test_evolution_children_differ_from_their_parent_in_exactly_one_value():
+    def space():
+        return mo.siso_sequential([st.op("A", a=D([1, 2, 3]), b=D(["x", "y"])),
+                                   st.op("B", c=D([0.1, 0.2]), d=D([5]))])
+
+    random.seed(3)
+    searcher = EvolutionSearcher(space, mutatable, 1, 1)
+    parent = None
+    for _ in range(15):
+        _, _, vs, token = searcher.sample()
+        if parent is not None:
+            assert sum(p != c for p, c in zip(parent, token["user_vs"])) == 1
+            assert len(vs) == len(token["user_vs"]) + 1
+        parent = token["user_vs"]
+        searcher.update(1.0, token)

@@ -10,6 +10,7 @@ the global NumPy generator.
 from __future__ import annotations
 
 import collections
+import functools
 import numbers
 import random
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
@@ -102,17 +103,42 @@ def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
     Returns:
         The values of all hyperparameters, in iteration order.
     """
+    return _specify_with_values(outputs, mutatable_fn, user_vs, None)
+
+
+def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
+                         user_vs: List[Any], mutate_pos: Optional[int]) -> List[Any]:
+    """:func:`specify_evolution`, mutating the mutatable value at ``mutate_pos``.
+
+    Unless ``mutate_pos`` is ``None``, the hyperparameter at that mutatable
+    position gets a value different from ``user_vs[mutate_pos]``, chosen
+    uniformly; if its full name contains ``"sub"`` (a structural choice), the
+    values after it are dropped so that they are drawn anew.
+
+    Raises:
+        ValueError: If that hyperparameter has no other value (the caller
+            resamples, as for an invalid architecture).
+    """
     all_vs: List[Any] = []
     pos = 0
     for h in co.unassigned_independent_hyperparameter_iterator(outputs):
         if mutatable_fn(h):
             _check_discrete(h)
-            match = _find_value(h, user_vs[pos]) if pos < len(user_vs) else None
-            if match is not None:
-                v = h.vs[match]
+            if pos == mutate_pos:
+                alternatives = [x for x in h.vs if x != user_vs[pos]]
+                if not alternatives:
+                    raise ValueError(f"{h.get_name()} has no value other than "
+                                     f"{user_vs[pos]!r} to mutate to")
+                v = user_vs[pos] = alternatives[random.randint(0, len(alternatives) - 1)]
+                if "sub" in h.get_name():
+                    del user_vs[pos + 1:]
             else:
-                v = h.vs[random.randint(0, len(h.vs) - 1)]
-                user_vs[pos:pos + 1] = [v]
+                match = _find_value(h, user_vs[pos]) if pos < len(user_vs) else None
+                if match is not None:
+                    v = h.vs[match]
+                else:
+                    v = h.vs[random.randint(0, len(h.vs) - 1)]
+                    user_vs[pos:pos + 1] = [v]
             h.assign_value(v)
             pos += 1
         else:
@@ -129,11 +155,11 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
     """Builds a child of the individual ``(user_vs, all_vs)`` by changing one value.
 
     The parent is replayed on ``outputs`` to find its mutatable
-    hyperparameters; one of them is picked uniformly and given a different
-    value, chosen uniformly. If its full name contains ``"sub"`` (a structural
-    choice), the values after it are dropped and drawn anew. The child is then
-    specified on a fresh space from ``search_space_fn`` with
-    :func:`specify_evolution`.
+    hyperparameters; one of those that can change is picked uniformly. The
+    child is specified on a fresh space from ``search_space_fn`` like
+    :func:`specify_evolution`, except that the picked hyperparameter gets a
+    different value, chosen uniformly; if its full name contains ``"sub"`` (a
+    structural choice), the values after it are dropped and drawn anew.
 
     Args:
         outputs: Outputs of a fresh, unspecified search space.
@@ -159,14 +185,10 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
           f"{len(user_vs)} values")
     positions = [k for k, h in enumerate(hs) if any(v != user_vs[k] for v in h.vs)]
     check(len(positions) > 0, "mutate: the parent has no hyperparameter that can change value")
-    m = positions[random.randint(0, len(positions) - 1)]
-    alternatives = [v for v in hs[m].vs if v != user_vs[m]]
-    new_user_vs = list(user_vs)
-    new_user_vs[m] = alternatives[random.randint(0, len(alternatives) - 1)]
-    if "sub" in hs[m].get_name():
-        del new_user_vs[m + 1:]
     new_inputs, new_outputs = search_space_fn()
-    new_all_vs = specify_evolution(new_outputs, mutatable_fn, new_user_vs)
+    new_user_vs = list(user_vs)
+    new_all_vs = _specify_with_values(new_outputs, mutatable_fn, new_user_vs,
+                                      positions[random.randint(0, len(positions) - 1)])
     return new_inputs, new_outputs, new_user_vs, new_all_vs
 
 
@@ -175,7 +197,8 @@ class EvolutionSearcher(SearcherBase):
 
     The first ``P`` samples are random. Afterwards each sample draws
     ``min(S, population size)`` distinct members, mutates the best of them (the
-    first on ties) and returns the child. Once the population holds ``P``
+    first on ties) and returns the child (as :func:`mutate` would, but building
+    one search space per sample instead of two). Once the population holds ``P``
     members, each update first removes one — the oldest when ``regularized``
     (aging evolution), otherwise the worst (the first on ties) — so the
     population keeps exactly ``P`` members.
@@ -216,17 +239,28 @@ class EvolutionSearcher(SearcherBase):
         if self.initializing and len(self.population) >= self.P:
             self.initializing = False
         if self.initializing:
-            def attempt() -> Tuple[dict, dict, List[Any], List[Any]]:
-                inputs, outputs = self.search_space_fn()
-                return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable)
+            attempt = self._random_individual
         else:
-            parent_user_vs, parent_all_vs, _ = self._tournament_winner()
-
-            def attempt() -> Tuple[dict, dict, List[Any], List[Any]]:
-                return mutate(self.search_space_fn()[1], parent_user_vs, parent_all_vs,
-                              self.mutatable, self.search_space_fn)
-        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(attempt, description=self._owner)
+            parent_user_vs = self._tournament_winner()[0]
+            check(len(parent_user_vs) > 0,
+                  "EvolutionSearcher: the individuals have no mutatable hyperparameter")
+            attempt = functools.partial(self._child, parent_user_vs)
+        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(
+            attempt, description=self._owner)
         return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
+
+    def _random_individual(self) -> Tuple[dict, dict, List[Any], List[Any]]:
+        inputs, outputs = self.search_space_fn()
+        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable)
+
+    def _child(self, parent_user_vs: List[Any]) -> Tuple[dict, dict, List[Any], List[Any]]:
+        # Same outcome as ``mutate`` but with a single fresh space: the
+        # position to mutate is drawn first and mutated while specifying.
+        user_vs = list(parent_user_vs)
+        inputs, outputs = self.search_space_fn()
+        all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
+                                      random.randint(0, len(user_vs) - 1))
+        return inputs, outputs, user_vs, all_vs
 
     def _tournament_winner(self) -> Tuple[List[Any], List[Any], float]:
         indices = sorted(random.sample(range(len(self.population)),
