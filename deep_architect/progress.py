@@ -15,9 +15,12 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from typing import Any, Optional, TextIO
+
+from deep_architect.errors import check
 
 __all__ = ["SearchProgress"]
 
@@ -73,7 +76,14 @@ class SearchProgress:
             score: Score of the evaluation (maximised); ``None`` or NaN for a
                 failed evaluation, which does not affect the best score.
             n: Number of evaluations finished.
+
+        Raises:
+            DeepArchitectError: If ``score`` is neither a number nor ``None``.
         """
+        check(
+            score is None or isinstance(score, numbers.Real),
+            f"SearchProgress.update: score must be a number or None, got {score!r}",
+        )
         self.num_done += n
         if score is not None and not math.isnan(score):
             if self.best_score is None or score > self.best_score:

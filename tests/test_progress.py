@@ -4,9 +4,11 @@ import io
 import math
 import sys
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from deep_architect.errors import DeepArchitectError
 from deep_architect.progress import SearchProgress
 
 
@@ -75,3 +77,10 @@ def test_best_score_is_max_of_valid_scores(scores):
     valid = [s for s in scores if s is not None and not math.isnan(s)]
     assert p.num_done == len(scores)
     assert p.best_score == (max(valid) if valid else None)
+
+
+def test_non_numeric_score_is_refused():
+    p = SearchProgress(enabled=False)
+    with pytest.raises(DeepArchitectError, match="must be a number"):
+        p.update("0.5")
+    assert p.num_done == 0
