@@ -443,7 +443,8 @@ def plot_search_progress(
 
     Several searches can be overlaid (e.g. to compare searchers); a label with
     several folders (repeated runs) is drawn as the mean best-so-far curve with
-    a band of one standard deviation.
+    a band of one standard deviation; a run that is shorter than the others
+    keeps its final best value until the end.
 
     Args:
         searches: A search folder, a list of them (one line each), or a dict
@@ -480,6 +481,8 @@ def plot_search_progress(
             best = np.full((len(curves), n), np.nan)
             for j, c in enumerate(curves):
                 best[j, : len(c["best"])] = c["best"]
+                if len(c["best"]):  # a shorter run keeps its final best
+                    best[j, len(c["best"]) :] = c["best"][-1]
         else:
             finished = [t for c in curves for t in c["times"] if not np.isnan(t)]
             t_max = max(finished) if finished else 0.0

@@ -334,6 +334,7 @@ def test_best_at_matches_brute_force(evals, grid):
 def test_plot_search_progress_overlaid_runs(tmp_path):
     folder = str(tmp_path)
     random_runs = [_log_search(folder, f"random{k}", [0.1 * k, 0.3, 0.2]) for k in range(3)]
+    random_runs.append(_log_search(folder, "random_short", [0.2]))  # stopped early
     mcts = _log_search(folder, "mcts", [0.5, None, 0.9, 0.7], step=5.0)
     for x_axis in ["evaluation", "time"]:
         fpath = str(tmp_path / f"cmp_{x_axis}.png")
@@ -343,14 +344,15 @@ def test_plot_search_progress_overlaid_runs(tmp_path):
         assert os.path.getsize(fpath) > 0
         ax = fig.axes[0]
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert labels == ["random (mean of 3 runs)", "mcts"]
+        assert labels == ["random (mean of 4 runs)", "mcts"]
         assert len(ax.collections) >= 1  # the spread band of the repeated runs
         if x_axis == "evaluation":
-            # Mean best-so-far over the three random runs: k*0.1 then max(., 0.3).
-            np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.1, 0.3, 0.3])
+            # Mean best-so-far of the random runs (k*0.1, then max(., 0.3)) and of the
+            # short run, whose best stays 0.2 after it stopped.
+            np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.125, 0.275, 0.275])
         else:
             # At the end of the time grid every run has finished: mean of the final bests.
-            assert ax.lines[0].get_ydata()[-1] == pytest.approx(0.3)
+            assert ax.lines[0].get_ydata()[-1] == pytest.approx(0.275)
         assert ax.get_xlabel() == ("evaluation" if x_axis == "evaluation" else "wall time (s)")
     fig = vi.plot_search_progress(mcts, fpath=str(tmp_path / "one.pdf"), show_evaluations=False)
     assert open(tmp_path / "one.pdf", "rb").read(4) == b"%PDF"
