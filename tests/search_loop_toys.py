@@ -179,3 +179,35 @@ def crash_test_main(folderpath: str, search_name: str, num_samples: str, sleep: 
                toy_evaluator(sleep=float(sleep), watch_folder=(folderpath, search_name)),
                int(num_samples), folderpath, search_name, executor=executor,
                show_progress=False)
+
+
+class PidEvaluator:
+    """Sleeps, then scores 0.5 and reports its process id (for the communicator tests)."""
+
+    def __init__(self, sleep: float = 0.05) -> None:
+        self.sleep = sleep
+
+    def eval(self, inputs: dict, outputs: dict) -> Dict[str, Any]:
+        time.sleep(self.sleep)
+        return {"validation_accuracy": 0.5, "pid": os.getpid()}
+
+
+def communicator_test_main(comm_name: str, num_procs: str, dirname: str, folderpath: str,
+                           num_samples: str) -> None:
+    """Entry point of every process of the communicator tests."""
+    from deep_architect.contrib.communicators import master_worker
+    from deep_architect.contrib.communicators.communicator import get_communicator
+    from deep_architect.contrib.communicators.file_communicator import FileCommunicator
+
+    if comm_name == "file":
+        comm = FileCommunicator(int(num_procs), dirname=dirname)
+    else:
+        comm = get_communicator(comm_name)
+    if comm.is_master():
+        searcher = CountingSearcher(search_space)
+        search_logger = sl.SearchLogger(folderpath, "comm", abort_if_exists=False)
+        master_worker.run_master(comm, searcher, int(num_samples), search_logger)
+        ut.write_jsonfile({"updates": searcher.updates},
+                          os.path.join(folderpath, "master.json"))
+    else:
+        master_worker.run_worker(comm, search_space, PidEvaluator())
