@@ -272,7 +272,8 @@ def join_paths(paths: Sequence[str]) -> str:
     """Joins the path components of the single list or tuple ``paths``."""
     check(
         isinstance(paths, (list, tuple)),
-        f"join_paths takes one list or tuple of path components, got {paths!r}",
+        "join_paths takes one list or tuple of path components, got %r",
+        paths,
     )
     return os.path.join(*paths)
 
@@ -502,7 +503,7 @@ _BYTES_PER_UNIT = {
 
 def _convert(x: float, src_units: str, dst_units: str, factors: Dict[str, float]) -> float:
     for units in (src_units, dst_units):
-        check(units in factors, f"unknown unit {units!r}; expected one of {list(factors)}")
+        check(units in factors, "unknown unit %r; expected one of %s", units, list(factors))
     return x * factors[src_units] / factors[dst_units]
 
 
@@ -544,7 +545,8 @@ def extract_simple_name(s: str) -> str:
     end = s.rfind("-")
     check(
         0 <= start < end,
-        f"extract_simple_name: expected a name like 'M.Conv2D-3', got {s!r}",
+        "extract_simple_name: expected a name like 'M.Conv2D-3', got %r",
+        s,
     )
     return s[start + 1 : end]
 
