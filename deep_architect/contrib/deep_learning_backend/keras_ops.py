@@ -1,0 +1,190 @@
+"""Keras 3 implementation of the framework layer API (NHWC tensors).
+
+Works with symbolic ``keras.Input`` tensors (build a ``keras.Model`` from one
+``co.forward`` pass) and with eager tensors, on any Keras backend. Layer
+functions return ``(fn, layers)`` with ``fn(x, training)``; ``training=None``
+lets Keras decide (e.g. from ``model(x, training=True)``). The TensorFlow
+backends reuse these functions with the ``is_training`` protocol
+(``tensorflow_eager_ops``).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import keras
+from keras import layers, ops
+
+import deep_architect.helpers.keras_support as hke
+from deep_architect.contrib.deep_learning_backend import backend as be
+from deep_architect.contrib.deep_learning_backend import general_ops
+from deep_architect.errors import DeepArchitectError, check
+
+Layer = tuple  # (fn(x, training), list of keras layers)
+
+
+def make_module(name: str, compile_fn: Callable, name_to_hyperp: dict,
+                input_names: list, output_names: list) -> tuple:
+    """Wraps a compile function returning ``(apply, layers)`` into a ``KerasModule``."""
+    def keras_compile_fn(di, dh):
+        apply, _ = compile_fn(di, dh)
+        return lambda d: apply(d, None)
+    return hke.KerasModule(name, keras_compile_fn, name_to_hyperp, input_names,
+                           output_names).get_io()
+
+
+def _padding(padding: str) -> str:
+    padding = str(padding).lower()
+    check(padding in ("same", "valid"), f"padding must be 'SAME' or 'VALID', got {padding!r}")
+    return padding
+
+
+def _size(v):
+    return tuple(int(e) for e in v) if isinstance(v, (list, tuple)) else int(v)
+
+
+def channels(x) -> int:
+    """Number of channels (features for rank-2 inputs)."""
+    return int(x.shape[-1])
+
+
+def spatial(x) -> tuple:
+    """``(height, width)`` of an NHWC tensor."""
+    return int(x.shape[1]), int(x.shape[2])
+
+
+def _call(layer) -> Callable:
+    return lambda y, training: layer(y)
+
+
+def conv2d(x, filters, kernel, stride=1, dilation=1, use_bias=True, padding="SAME",
+           kind: str = "standard", depth_multiplier: int = 1, kernel_init=None) -> Layer:
+    """Convolution layer; ``kind`` is ``'standard'``, ``'depthwise'`` or ``'separable'``.
+
+    ``kernel_init(shape)`` (standard kind only) returns an array of shape
+    ``(kernel_height, kernel_width, in_channels, filters)``.
+    """
+    args = dict(kernel_size=_size(kernel), strides=_size(stride), padding=_padding(padding),
+                dilation_rate=_size(dilation), use_bias=bool(use_bias))
+    if kind == "standard":
+        init = {} if kernel_init is None else {"kernel_initializer": _initializer(kernel_init)}
+        layer = layers.Conv2D(int(filters), **args, **init)
+    elif kind == "depthwise":
+        layer = layers.DepthwiseConv2D(depth_multiplier=int(depth_multiplier), **args)
+    else:
+        check(kind == "separable", f"unknown convolution kind {kind!r}")
+        layer = layers.SeparableConv2D(int(filters), depth_multiplier=int(depth_multiplier),
+                                       **args)
+    return _call(layer), [layer]
+
+
+def pool2d(x, kind: str, kernel, stride=1, padding="SAME") -> Layer:
+    """Max, average or min pooling."""
+    args = dict(pool_size=_size(kernel), strides=_size(stride), padding=_padding(padding))
+    if kind == "avg":
+        layer = layers.AveragePooling2D(**args)
+        return _call(layer), [layer]
+    check(kind in ("max", "min"), f"pooling kind must be 'max', 'avg' or 'min', got {kind!r}")
+    layer = layers.MaxPooling2D(**args)
+    if kind == "max":
+        return _call(layer), [layer]
+    return (lambda y, training: ops.negative(layer(ops.negative(y)))), [layer]
+
+
+def batch_norm(x) -> Layer:
+    """Batch normalization over the last axis (momentum 0.9, epsilon 1e-5)."""
+    layer = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
+    return (lambda y, training: layer(y, training=training)), [layer]
+
+
+def dropout(x, rate: float) -> Layer:
+    """Dropout with drop probability ``rate``."""
+    layer = layers.Dropout(float(rate))
+    return (lambda y, training: layer(y, training=training)), [layer]
+
+
+def _initializer(init_fn):
+    return lambda shape, dtype=None: ops.cast(ops.convert_to_tensor(init_fn(tuple(shape))),
+                                              dtype or "float32")
+
+
+def dense(x, units: int, kernel_init=None, bias_init=None) -> Layer:
+    """Dense layer over the flattened input.
+
+    ``kernel_init(shape)`` / ``bias_init(shape)`` return arrays of shape
+    ``(in_features, units)`` / ``(units,)``.
+    """
+    inits = {"kernel_initializer": kernel_init, "bias_initializer": bias_init}
+    layer = layers.Dense(int(units), **{k: _initializer(f) for k, f in inits.items() if f})
+    return (lambda y, training: layer(flatten(y))), [layer]
+
+
+class _DropPath(layers.Layer):
+    """Drops whole examples of a branch with probability ``1 - keep_prob`` in training."""
+
+    def __init__(self, keep_prob: float, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.keep_prob = float(keep_prob)
+        self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, x, training=None):
+        if not training or self.keep_prob >= 1.0:
+            return x
+        shape = (ops.shape(x)[0],) + (1,) * (len(x.shape) - 1)
+        noise = keras.random.uniform(shape, dtype=x.dtype, seed=self.seed_generator)
+        return x / self.keep_prob * ops.floor(self.keep_prob + noise)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+def drop_path(x, keep_prob: float) -> Layer:
+    """Drop-path layer (identity outside training)."""
+    layer = _DropPath(keep_prob)
+    return (lambda y, training: layer(y, training=training)), [layer]
+
+
+_ACTIVATIONS = {
+    "relu": ops.relu, "relu6": ops.relu6, "elu": ops.elu, "softplus": ops.softplus,
+    "tanh": ops.tanh, "sigmoid": ops.sigmoid, "linear": lambda x: x,
+    "crelu": lambda x: ops.concatenate([ops.relu(x), ops.relu(ops.negative(x))], axis=-1),
+}
+
+
+def activation(x, name: str):
+    """Applies the activation called ``name`` (see ``general_ops.nonlinearity``)."""
+    if name not in _ACTIVATIONS:
+        raise DeepArchitectError(f"unknown nonlinearity {name!r}; expected one of "
+                                 f"{sorted(_ACTIVATIONS)}")
+    return _ACTIVATIONS[name](x)
+
+
+def global_pool(x, kind: str):
+    """Average or max over the spatial axes, giving ``[batch, channels]``."""
+    check(kind in ("avg", "max"), f"global pooling must be 'avg' or 'max', got {kind!r}")
+    return ops.mean(x, axis=(1, 2)) if kind == "avg" else ops.max(x, axis=(1, 2))
+
+
+def flatten(x):
+    """Flattens all axes but the batch axis."""
+    if len(x.shape) == 2:
+        return x
+    return ops.reshape(x, (-1, math.prod(int(d) for d in x.shape[1:])))
+
+
+def concat(xs: Sequence):
+    """Concatenates along the channel (last) axis."""
+    return ops.concatenate(list(xs), axis=-1)
+
+
+def slice_channels(x, num_channels: int):
+    """The first ``num_channels`` channels."""
+    return x[..., :num_channels]
+
+
+def shift(x):
+    """Shifts the image one pixel up and left, zero-filling the bottom row and right column."""
+    return ops.pad(x[:, 1:, 1:, :], [[0, 0], [0, 1], [0, 1], [0, 0]])
+
+
+func_dict = general_ops.bound_func_dict(be.KERAS)

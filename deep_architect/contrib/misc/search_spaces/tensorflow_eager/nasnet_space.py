@@ -1,0 +1,5 @@
+"""Kept for the original module path: the framework-neutral space of
+``deep_architect.contrib.misc.search_spaces.nasnet_space``,
+which compiles to the backend chosen with
+``deep_learning_backend.backend.set_backend`` (e.g. ``TENSORFLOW_EAGER``)."""
+from deep_architect.contrib.misc.search_spaces.nasnet_space import *  # noqa: F401,F403
