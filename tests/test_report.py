@@ -19,6 +19,8 @@ import deep_architect.visualization as vi
 from deep_architect.errors import DeepArchitectError
 from deep_architect.searchers.common import random_specify
 
+pytest.importorskip("graphviz", reason="the viz extra (graphviz) is not installed")
+pytest.importorskip("matplotlib", reason="the viz extra (matplotlib) is not installed")
 D = hp.Discrete
 HAS_DOT = shutil.which("dot") is not None
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "original_logs", "cifar", "mcts_run")

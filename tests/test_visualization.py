@@ -20,6 +20,8 @@ import deep_architect.visualization as vi
 from deep_architect.errors import DeepArchitectError
 from deep_architect.searchers.common import random_specify, specify
 
+pytest.importorskip("graphviz", reason="the viz extra (graphviz) is not installed")
+pytest.importorskip("matplotlib", reason="the viz extra (matplotlib) is not installed")
 D = hp.Discrete
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 
