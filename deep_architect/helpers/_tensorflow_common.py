@@ -126,7 +126,13 @@ class TensorflowModelBase(tf.Module):
         return self._run(input_name_to_val, training)
 
 
-def assign_feed(feed: Mapping[tf.Variable, Any]) -> None:
-    """Assigns each value of ``feed`` to its variable (the TF2 form of a feed dict)."""
-    for var, value in feed.items():
+def assign_feed(feed: Mapping[Any, Any]) -> None:
+    """Assigns each value of ``feed`` to its variable (the TF2 form of a feed dict).
+
+    Args:
+        feed: Maps ``variable.ref()`` (TF2 variables are unhashable, so their
+            references are the keys) to the value the variable must take.
+    """
+    for key, value in feed.items():
+        var = key.deref() if hasattr(key, "deref") else key
         var.assign(value)

@@ -3,8 +3,9 @@
 A :class:`TensorflowModule`'s ``compile_fn(input_values, hyperp_values)`` returns
 either ``forward_fn`` or ``(forward_fn, train_feed, eval_feed)``. In TF2 the two
 feed dicts map non-trainable ``tf.Variable`` "switches" (a dropout rate, a
-batch-norm flag) to their values for training and for evaluation; apply them
-with :func:`assign_feed`. No sessions or placeholders: run ``core.forward`` once
+batch-norm flag), keyed by ``variable.ref()`` because TF2 variables are
+unhashable, to their values for training and for evaluation; apply them with
+:func:`assign_feed`. No sessions or placeholders: run ``core.forward`` once
 eagerly (this creates every variable), then trace the training step with
 ``tf.function`` -- or let :class:`TensorflowModel` do both.
 
