@@ -1,0 +1,198 @@
+"""Benchmark of the searchers: quality on toy objectives and cost per sample.
+
+Run with ``python tests/perf/bench_searchers.py`` (``bash utils.sh bench`` runs
+it). Two parts:
+
+1. Quality: each searcher gets a fixed budget of evaluations on the structured
+   toy space of ``tests/searcher_toys.py`` (1-4 repeated cells with optional
+   and or-branches) for three objectives over the architecture; the table
+   gives the median and interquartile range, over seeds, of the best score
+   found. ``>``/``<`` mark a median above/below random search's median by
+   more than the larger of the two IQRs divided by 4 (a rough noise level).
+2. Cost: median wall time of one ``sample()`` + ``update()`` on a space of
+   about 200 modules after 10, 100 and 1,000 updates, and the same minus
+   random search's time (the searcher's own overhead; building and
+   specifying a 200-module space is the core's cost, paid by every searcher).
+   SMBO searchers reach the checkpoints with ``exploration_prob = 1`` (random
+   proposals, still real updates of the surrogate) to keep the run short;
+   the timed samples use their normal settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import sys
+import time
+from typing import Any, Callable, Dict, List, Tuple
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import searcher_toys as st  # noqa: E402
+
+from deep_architect.searchers.mcts import MCTSSearcher  # noqa: E402
+from deep_architect.searchers.random import RandomSearcher  # noqa: E402
+from deep_architect.searchers.regularized_evolution import (  # noqa: E402
+    EvolutionSearcher,
+    mutatable,
+)
+from deep_architect.searchers.smbo_mcts import SMBOSearcherWithMCTSOptimizer  # noqa: E402
+from deep_architect.searchers.smbo_random import SMBOSearcher  # noqa: E402
+from deep_architect.searchers.successive_narrowing import SuccessiveNarrowing  # noqa: E402
+from deep_architect.surrogates.hashing import HashingSurrogate  # noqa: E402
+
+SMBO_CANDIDATES = 8
+
+
+def quality_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
+    return {
+        "random": lambda: RandomSearcher(space),
+        "mcts": lambda: MCTSSearcher(space, exploration_bonus=1.0),
+        "smbo (hashing)": lambda: SMBOSearcher(
+            space, HashingSurrogate(4096, 1), SMBO_CANDIDATES, 0.1),
+        "smbo_mcts (hashing)": lambda: SMBOSearcherWithMCTSOptimizer(
+            space, HashingSurrogate(4096, 1), SMBO_CANDIDATES, 0.1, 10),
+        "regularized evolution": lambda: EvolutionSearcher(
+            space, mutatable, 16, 4, regularized=True),
+    }
+
+
+def best_found(task: Tuple[str, str, int, int]) -> float:
+    """Best score found by searcher ``name`` on ``objective`` with ``seed`` and ``budget``."""
+    name, objective, seed, budget = task
+    np.random.seed(seed)
+    random.seed(seed)
+    searcher = quality_searchers(st.structured_space)[name]()
+    best = -np.inf
+    for _ in range(budget):
+        inputs, _, _, token = searcher.sample()
+        val = st.OBJECTIVES[objective](st.describe(inputs))
+        searcher.update(val, token)
+        best = max(best, val)
+    return best
+
+
+def quality_table(num_seeds: int, budget: int, jobs: int) -> None:
+    print(f"== best score found within {budget} evaluations; median [q25, q75] over "
+          f"{num_seeds} seeds (higher is better)")
+    names = list(quality_searchers(st.structured_space))
+    objectives = list(st.OBJECTIVES)
+    tasks = [(name, obj, seed, budget) for name in names for obj in objectives
+             for seed in range(num_seeds)]
+    with multiprocessing.Pool(jobs) as pool:
+        scores = iter(pool.map(best_found, tasks, chunksize=1))
+    results = {name: {obj: [next(scores) for _ in range(num_seeds)] for obj in objectives}
+               for name in names}
+    print(f"{'searcher':<24}" + "".join(f"{obj:>26}" for obj in objectives))
+    for name in names:
+        cells = []
+        for obj in objectives:
+            q25, med, q75 = np.percentile(results[name][obj], [25, 50, 75])
+            r25, r_med, r75 = np.percentile(results["random"][obj], [25, 50, 75])
+            noise = max(q75 - q25, r75 - r25) / 4
+            mark = " " if name == "random" or abs(med - r_med) <= noise else (
+                ">" if med > r_med else "<")
+            cells.append(f"{mark} {med:7.3f} [{q25:6.2f}, {q75:6.2f}]")
+        print(f"{name:<24}" + "".join(f"{c:>26}" for c in cells))
+
+
+class TimedSurrogate:
+    """Delegates to a surrogate and accumulates the time of its batched predictions."""
+
+    def __init__(self, surrogate: Any) -> None:
+        self.surrogate = surrogate
+        self.predict_times: List[float] = []
+
+    def eval(self, feats: Any) -> float:
+        return self.surrogate.eval(feats)
+
+    def eval_batch(self, feats_lst: Any) -> List[float]:
+        start = time.perf_counter()
+        scores = self.surrogate.eval_batch(feats_lst)
+        self.predict_times.append(time.perf_counter() - start)
+        return scores
+
+    def update(self, val: float, feats: Any) -> None:
+        self.surrogate.update(val, feats)
+
+    def save_state(self, folderpath: str) -> None:
+        self.surrogate.save_state(folderpath)
+
+    def load_state(self, folderpath: str) -> None:
+        self.surrogate.load_state(folderpath)
+
+
+def cost_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
+    return {
+        "random": lambda: RandomSearcher(space),
+        "mcts": lambda: MCTSSearcher(space),
+        "smbo (hashing)": lambda: SMBOSearcher(
+            space, TimedSurrogate(HashingSurrogate(4096, 1)), SMBO_CANDIDATES, 0.0),
+        "smbo_mcts (hashing)": lambda: SMBOSearcherWithMCTSOptimizer(
+            space, HashingSurrogate(4096, 1), SMBO_CANDIDATES, 0.0, 10),
+        "regularized evolution": lambda: EvolutionSearcher(
+            space, mutatable, 64, 16, regularized=True),
+        "successive narrowing": lambda: SuccessiveNarrowing(space, 16, 0.5),
+    }
+
+
+def cost_table(checkpoints: List[int], num_timed: int, num_cells: int) -> None:
+    space = st.many_module_space(num_cells)
+    print(f"\n== median ms per sample()+update() on a {4 * num_cells}-module space "
+          f"({num_timed} timed calls per checkpoint; 'own' = minus random search)")
+    print(f"{'searcher':<24}" + "".join(f"{'after ' + str(c):>14}{'own':>8}"
+                                        for c in checkpoints))
+    baseline: Dict[int, float] = {}
+    val_rng = np.random.RandomState(0)
+    for name, make in cost_searchers(space).items():
+        np.random.seed(0)
+        random.seed(0)
+        searcher = make()
+        normal_exploration = getattr(searcher, "exploration_prob", None)
+        num_updates = 0
+        row = []
+        for checkpoint in checkpoints:
+            if normal_exploration is not None:
+                searcher.exploration_prob = 1.0
+            while num_updates < checkpoint:
+                searcher.update(float(val_rng.rand()), searcher.sample()[3])
+                num_updates += 1
+            if normal_exploration is not None:
+                searcher.exploration_prob = normal_exploration
+            times = []
+            for _ in range(num_timed):
+                start = time.perf_counter()
+                searcher.update(float(val_rng.rand()), searcher.sample()[3])
+                times.append(time.perf_counter() - start)
+                num_updates += 1
+            ms = 1000 * float(np.median(times))
+            if name == "random":
+                baseline[checkpoint] = ms
+            row.append(f"{ms:14.1f}{ms - baseline[checkpoint]:8.1f}")
+        print(f"{name:<24}" + "".join(row))
+        if isinstance(getattr(searcher, "surr_model", None), TimedSurrogate):
+            predict_ms = 1000 * float(np.median(searcher.surr_model.predict_times[-num_timed:]))
+            print(f"{'':<24}SMBO: {SMBO_CANDIDATES} candidate samplings + one batched "
+                  f"prediction of {predict_ms:.1f} ms (median, at the last checkpoint)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--budget", type=int, default=50)
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="processes for the quality table")
+    parser.add_argument("--timed", type=int, default=10)
+    parser.add_argument("--cells", type=int, default=50)
+    parser.add_argument("--checkpoints", type=int, nargs="*", default=[10, 100, 1000])
+    args = parser.parse_args()
+    quality_table(args.seeds, args.budget, args.jobs)
+    cost_table(args.checkpoints, args.timed, args.cells)
+
+
+if __name__ == "__main__":
+    main()
