@@ -1,0 +1,96 @@
+"""Benchmark: PyTorchModel against a hand-written nn.Sequential.
+
+For chains of N dense+ReLU layers (width 128, batch 64, CPU, one thread) prints
+the steady-state forward time of the compiled PyTorchModel divided by that of an
+``nn.Sequential`` holding the very same layer objects (target <= 1.05), and the
+compile time (search-space construction and specification, then the
+PyTorchModel constructor, whose first forward compiles every module), which
+should grow linearly with N.
+
+Run: ``python tests/perf/bench_helpers.py`` (or ``bash utils.sh bench``).
+"""
+import statistics
+import time
+
+import torch
+from torch import nn
+
+import deep_architect.helpers.pytorch_support as hpt
+import deep_architect.modules as mo
+from deep_architect.searchers.common import random_specify
+
+WIDTH = 128
+BATCH = 64
+ROUNDS = 31
+CALLS_PER_ROUND = 5
+
+
+def chain(num_layers):
+    layers = []
+    for _ in range(num_layers):
+        layers.append(hpt.siso_pytorch_module_from_pytorch_layer_fn(
+            nn.Linear, {"in_features": WIDTH, "out_features": WIDTH}))
+        layers.append(hpt.siso_pytorch_module_from_pytorch_layer_fn(nn.ReLU, {}))
+    return mo.siso_sequential(layers)
+
+
+def compile_model(num_layers, x):
+    start = time.perf_counter()
+    inputs, outputs = mo.SearchSpaceFactory(lambda: chain(num_layers)).get_search_space()
+    random_specify(outputs)
+    specified = time.perf_counter()
+    model = hpt.PyTorchModel(inputs, outputs, {"in": x})
+    return model, specified - start, time.perf_counter() - specified
+
+
+def time_calls(fn):
+    start = time.perf_counter()
+    for _ in range(CALLS_PER_ROUND):
+        fn()
+    return time.perf_counter() - start
+
+
+def forward_ratio(model, sequential, x):
+    """Median over rounds of (model time / sequential time), measured side by side."""
+    inputs = {"in": x}
+    ratios, model_times = [], []
+    for r in range(ROUNDS):
+        # Alternate which one runs first so drifts in machine load cancel out.
+        if r % 2:
+            t_seq = time_calls(lambda: sequential(x))
+            t_model = time_calls(lambda: model(inputs))
+        else:
+            t_model = time_calls(lambda: model(inputs))
+            t_seq = time_calls(lambda: sequential(x))
+        ratios.append(t_model / t_seq)
+        model_times.append(t_model / CALLS_PER_ROUND)
+    return statistics.median(ratios), statistics.median(model_times)
+
+
+def main():
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    x = torch.randn(BATCH, WIDTH)
+    print(f"chain of N Linear({WIDTH},{WIDTH})+ReLU layers, batch {BATCH}, 1 CPU thread; "
+          f"median of {ROUNDS} side-by-side rounds of {CALLS_PER_ROUND} forwards")
+    print(f"{'N':>5} {'fwd ratio':>10} {'fwd ms':>8} {'specify ms':>11} "
+          f"{'compile ms':>11} {'compile us/layer':>17}")
+    worst = 0.0
+    for n in (4, 16, 64, 256):
+        model, specify_s, compile_s = compile_model(n, x)
+        model.eval()
+        sequential = nn.Sequential(*hpt.get_pytorch_modules(model.outputs)).eval()
+        with torch.no_grad():
+            assert torch.equal(model({"in": x})["out"], sequential(x))
+            for _ in range(3):  # warm-up
+                model({"in": x})
+                sequential(x)
+            ratio, fwd_s = forward_ratio(model, sequential, x)
+        worst = max(worst, ratio)
+        print(f"{n:>5} {ratio:>10.3f} {fwd_s * 1e3:>8.2f} {specify_s * 1e3:>11.1f} "
+              f"{compile_s * 1e3:>11.1f} {compile_s / n * 1e6:>17.0f}")
+    print(f"worst forward ratio {worst:.3f} (target <= 1.05)")
+
+
+if __name__ == "__main__":
+    main()
