@@ -149,3 +149,33 @@ def test_shared_hyperparameter_takes_one_slot():
 
     _, _, vs, _ = st.make_searcher("random", space).sample()
     assert len(vs) == 1
+
+
+def test_smbo_scores_candidates_in_one_batch_and_returns_the_best():
+    from deep_architect.searchers.smbo_random import SMBOSearcher
+    from deep_architect.surrogates.common import SurrogateModel, extract_features
+
+    class CountingSurrogate(SurrogateModel):
+        def __init__(self):
+            self.batches = []
+
+        def eval(self, feats):
+            raise AssertionError("SMBOSearcher must score candidates in one eval_batch call")
+
+        def eval_batch(self, feats_lst):
+            scores = [float(len(f["module_feats"]) % 7) for f in feats_lst]
+            self.batches.append(scores)
+            return scores
+
+        def update(self, val, feats):
+            pass
+
+    np.random.seed(5)
+    surrogate = CountingSurrogate()
+    searcher = SMBOSearcher(st.structured_space, surrogate, 6, 0.0)
+    for i in range(8):
+        inputs, outputs, _, token = searcher.sample()
+        assert len(surrogate.batches) == i + 1 and len(surrogate.batches[-1]) == 6
+        chosen = float(len(extract_features(inputs, outputs)["module_feats"]) % 7)
+        assert chosen == max(surrogate.batches[-1])
+        searcher.update(chosen, token)
