@@ -190,3 +190,18 @@ def test_surrogate_base_class_state_methods_are_no_ops(tmp_path):
     assert model.eval_batch([{}, {}]) == [1.5, 1.5]
     with pytest.raises(NotImplementedError):
         model.update(1.0, {})
+
+
+def test_importing_searchers_and_surrogates_loads_no_heavy_dependency():
+    code = ("import sys\n"
+            "import deep_architect.searchers.random, deep_architect.searchers.mcts\n"
+            "import deep_architect.searchers.smbo_random, deep_architect.searchers.smbo_mcts\n"
+            "import deep_architect.searchers.regularized_evolution\n"
+            "import deep_architect.searchers.successive_narrowing\n"
+            "import deep_architect.surrogates.dummy, deep_architect.surrogates.hashing\n"
+            "heavy = {'sklearn', 'scipy', 'torch', 'tensorflow', 'keras'} & set(sys.modules)\n"
+            "print(sorted(heavy))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
