@@ -32,7 +32,6 @@ SCRIPT_NEEDS = {
     "new_modules.py": ["keras"],
     "new_searchers.py": [],
     "new_frameworks.py": [],
-    "frameworks_keras.py": ["keras"],
     "frameworks_pytorch.py": ["torch"],
     "frameworks_sklearn.py": ["sklearn"],
     "logging_and_visualization.py": ["keras", "graphviz", "matplotlib"],

@@ -12,6 +12,8 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.abspath(os.path.join(_HERE, "..", "..")))
 sys.path.insert(0, os.path.join(_HERE, "_ext"))
 
+from sphinx.ext.autodoc.mock import mock  # noqa: E402
+
 import deep_architect  # noqa: E402
 
 project = "DeepArchitect"
@@ -48,9 +50,14 @@ autodoc_mock_imports = [
     "portalocker",
     "pymongo",
 ]
+# autodoc only mocks while it imports a documented module; Sphinx later imports
+# the module named by a mocked base class's __module__ for source analysis,
+# which would load the real framework. Keep the mocks installed for the build.
+_framework_mocks = mock(autodoc_mock_imports)  # keep a reference: closing it uninstalls
+_framework_mocks.__enter__()
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"member-order": "bysource"}
+autodoc_default_options = {"member-order": "bysource", "ignore-module-all": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 

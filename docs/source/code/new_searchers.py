@@ -177,7 +177,7 @@ def run_search(searcher, num_samples, batch_size=4):
     best = -np.inf
     for _ in range(num_samples // batch_size):
         batch = [searcher.sample() for _ in range(batch_size)]
-        for inputs, outputs, vs, token in reversed(batch):  # results may come back in any order
+        for _, outputs, _, token in reversed(batch):  # results may come back in any order
             score = toy_score(outputs)
             searcher.update(score, token)
             best = max(best, score)
