@@ -10,6 +10,7 @@ import glob
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -25,17 +26,19 @@ DOCS = os.path.join(REPO, "docs", "source")
 CODE = os.path.join(DOCS, "code")
 DRAWINGS = os.path.join(DOCS, "tutorials", "drawings")
 
-# Frameworks each tutorial script imports; a script is skipped where one is missing.
-SCRIPT_NEEDS = {
-    "quickstart.py": ["keras"],
-    "search_space_constructs.py": ["keras", "graphviz"],
-    "new_modules.py": ["keras"],
-    "new_searchers.py": [],
-    "new_frameworks.py": [],
-    "frameworks_pytorch.py": ["torch"],
-    "frameworks_sklearn.py": ["sklearn"],
-    "logging_and_visualization.py": ["keras", "graphviz", "matplotlib"],
-    "parallel.py": [],
+# Each tutorial script: the packages it imports (skipped where one is missing) and a
+# pattern its output must contain.
+SCRIPTS = {
+    "quickstart.py": (["keras"], r"best: \(\["),
+    "search_space_constructs.py": (["keras", "graphviz"], r"training hyperparameters: \{"),
+    "new_modules.py": (["keras"], r"pool stacks: only valid ones sampled"),
+    "new_searchers.py": ([], r"EvolutionSearcher +best score after 64 samples"),
+    "new_frameworks.py": ([], r"best: \(\["),
+    "frameworks_pytorch.py": (["torch"], r"'validation_accuracy': 0\.\d+"),
+    "frameworks_sklearn.py": (["sklearn"], r"\d_logisticregression|\d_randomforestclassifier"),
+    "logging_and_visualization.py": (["keras", "graphviz", "matplotlib"],
+                                     r"report: \S+index\.html"),
+    "parallel.py": ([], r"log folders: 8 evaluations in 2 worker processes"),
 }
 
 
@@ -231,7 +234,7 @@ def test_inline_rst_code_runs(relpath, tmp_path):
 
 def test_every_tutorial_script_is_tested():
     scripts = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CODE, "*.py")))
-    assert scripts == sorted(s for s in SCRIPT_NEEDS if os.path.exists(os.path.join(CODE, s)))
+    assert scripts == sorted(SCRIPTS)
 
 
 def test_every_included_file_exists():
@@ -243,21 +246,39 @@ def test_every_included_file_exists():
             assert os.path.isfile(path), f"{rst} includes missing file {target}"
 
 
-@pytest.mark.parametrize("script", [s for s in SCRIPT_NEEDS
-                                    if s != "search_space_constructs.py"])
+@pytest.mark.parametrize("script", [s for s in SCRIPTS if s != "search_space_constructs.py"])
 def test_tutorial_script_runs(script, tmp_path):
-    path = os.path.join(CODE, script)
-    if not os.path.exists(path):
-        pytest.skip(f"{script} not written yet")
-    _skip_without(SCRIPT_NEEDS[script])
-    _run([path], cwd=str(tmp_path))
+    needs, expected = SCRIPTS[script]
+    _skip_without(needs)
+    out = _run([os.path.join(CODE, script)], cwd=str(tmp_path))
+    assert re.search(expected, out), f"{script}: output lacks {expected!r}:\n{out[-3000:]}"
+    if script == "logging_and_visualization.py":
+        search = tmp_path / "logs" / "logging_tutorial"
+        assert sorted(os.listdir(search / "evaluations")) == ["x0", "x1", "x2", "x3"]
+        assert (search / "evaluations" / "x0" / "eval_data" / "graph.svg").is_file()
+        assert (search / "report" / "index.html").is_file()
+
+
+def test_mpi_search_of_the_parallel_page(tmp_path):
+    mpiexec = shutil.which("mpiexec", path=os.path.dirname(sys.executable) + os.pathsep
+                           + os.environ.get("PATH", ""))
+    if mpiexec is None:
+        pytest.skip("mpiexec is not installed")
+    _skip_without(["mpi4py"])
+    proc = subprocess.run([mpiexec, "-n", "3", sys.executable, os.path.join(CODE, "parallel.py"),
+                           "mpi", "logs"], cwd=str(tmp_path), env=_env(), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "12 evaluations" in proc.stdout
+    assert len(os.listdir(tmp_path / "logs" / "mpi" / "evaluations")) == 12
 
 
 def test_search_space_constructs_script_reproduces_the_drawings(tmp_path):
-    _skip_without(SCRIPT_NEEDS["search_space_constructs.py"])
+    needs, expected = SCRIPTS["search_space_constructs.py"]
+    _skip_without(needs)
     out = _run([os.path.join(CODE, "search_space_constructs.py"), "drawings"],
                cwd=str(tmp_path))
-    assert "mlp [" in out and "training hyperparameters:" in out
+    assert re.search(expected, out) and "mlp [" in out
     assert (tmp_path / "drawings" / "nested_evolution.pdf").is_file()
     committed = sorted(os.listdir(DRAWINGS))
     assert committed, "no committed drawings"
