@@ -59,7 +59,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional
 
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
-from deep_architect.errors import check
+from deep_architect.errors import DeepArchitectError, check
 from deep_architect.executors.common import (
     INVALID_RESULTS,
     Executor,
@@ -68,6 +68,11 @@ from deep_architect.executors.common import (
     WorkerSetup,
 )
 from deep_architect.executors.in_process import InProcessExecutor
+
+try:
+    import fcntl
+except ImportError:  # Windows: no protection against two concurrent runs
+    fcntl = None
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +83,7 @@ _JOURNAL_FOLDERNAME = "search_loop"
 _POINTER_FILENAME = "current.json"
 _STATE_FILENAME = "loop_state.json"
 _SEARCHER_FOLDERNAME = "searcher"
+_LOCK_FILENAME = "lock"
 
 
 def is_failed_results(results: Dict[str, Any]) -> bool:
@@ -106,7 +112,12 @@ def _json_default(x: Any) -> Any:
 def _write_json_atomically(d: Any, filepath: str) -> None:
     # No fsync: the journal must survive the process dying, not the machine.
     tmp_filepath = filepath + ".tmp"
-    text = json.dumps(d, default=_json_default)  # dumps uses the C encoder, dump does not
+    try:
+        text = json.dumps(d, default=_json_default)  # dumps uses the C encoder, dump does not
+    except (TypeError, ValueError) as e:
+        raise DeepArchitectError(
+            f"cannot write {filepath!r}: the searcher's value lists and tokens must be JSON "
+            f"serialisable ({e})") from e
     with open(tmp_filepath, "w") as f:
         f.write(text)
     os.replace(tmp_filepath, filepath)
@@ -146,6 +157,21 @@ class _Journal:
         self.folderpath = os.path.join(search_data_folderpath, _JOURNAL_FOLDERNAME)
         self.pointer_filepath = os.path.join(self.folderpath, _POINTER_FILENAME)
         self.current: Optional[str] = None
+        os.makedirs(self.folderpath, exist_ok=True)
+        self._lock_file = open(os.path.join(self.folderpath, _LOCK_FILENAME), "a")
+        if fcntl is not None:
+            # The OS drops the lock when the process dies, even by SIGKILL, so a
+            # rerun after a crash is never locked out; a second live run is.
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                self._lock_file.close()
+                raise DeepArchitectError(
+                    f"another process is running a search in {self.folderpath!r}") from e
+
+    def close(self) -> None:
+        """Releases the folder for other runs."""
+        self._lock_file.close()
 
     def load(self, searcher: Any) -> Optional[Dict[str, Any]]:
         """Restores the searcher from the current checkpoint and returns the loop state."""
@@ -191,16 +217,24 @@ class _SearchRun:
         self.journal = _Journal(sl.get_search_data_folderpath(folderpath, search_name))
         self.to_run: Deque[Job] = collections.deque()
         self.progress: Any = None
-        self.state = self.journal.load(searcher)
-        if self.state is None:
+        try:
+            self.state = self._load_or_create_state()
+        except BaseException:
+            self.journal.close()
+            raise
+
+    def _load_or_create_state(self) -> Dict[str, Any]:
+        state = self.journal.load(self.searcher)
+        if state is None:
             check(
                 not self._evaluation_ids(),
-                f"search folder {sl.get_search_folderpath(folderpath, search_name)!r} has "
-                "evaluations but no run_search journal; it was not created by run_search "
+                f"search folder {sl.get_search_folderpath(self.folderpath, self.search_name)!r}"
+                " has evaluations but no run_search journal; it was not created by run_search "
                 "(use another search_name or delete the folder)",
             )
-            self.state = {"num_sampled": 0, "pending": {}, "searcher_state_saved": True}
-            self.journal.save(searcher, self.state)
+            state = {"num_sampled": 0, "pending": {}, "searcher_state_saved": True}
+            self.journal.save(self.searcher, state)
+        return state
 
     def _evaluation_ids(self) -> List[int]:
         evaluations_folderpath = sl.get_all_evaluations_folderpath(
@@ -379,19 +413,22 @@ def run_search(
           f"run_search: timeout must be None or positive, got {timeout!r}")
     run = _SearchRun(searcher, num_samples, folderpath, search_name, metric, max_retries,
                      failure_value)
-    run.recover()
-    remaining = len(run.state["pending"]) + max(0, num_samples - run.state["num_sampled"])
-    if remaining == 0:
-        run.journal.save(searcher, run.state)  # records the updates recovery applied
-    else:
-        from deep_architect.progress import SearchProgress
+    try:
+        run.recover()
+        remaining = len(run.state["pending"]) + max(0, num_samples - run.state["num_sampled"])
+        if remaining == 0:
+            run.journal.save(searcher, run.state)  # records the updates recovery applied
+        else:
+            from deep_architect.progress import SearchProgress
 
-        executor = InProcessExecutor() if executor is None else executor
-        run.progress = SearchProgress(remaining, enabled=show_progress)
-        try:
-            executor.start(WorkerSetup(search_space_fn, evaluator_fn))
-            run.loop(executor, timeout)
-        finally:
-            executor.close()
-            run.progress.close()
-    return run.read_all_results()
+            executor = InProcessExecutor() if executor is None else executor
+            run.progress = SearchProgress(remaining, enabled=show_progress)
+            try:
+                executor.start(WorkerSetup(search_space_fn, evaluator_fn))
+                run.loop(executor, timeout)
+            finally:
+                executor.close()
+                run.progress.close()
+        return run.read_all_results()
+    finally:
+        run.journal.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -177,3 +179,16 @@ def test_bad_input_is_rejected_with_clear_errors(tmp_path):
     logger.log_config([0], {})
     with pytest.raises(DeepArchitectError, match="not created by run_search"):
         _run(tmp_path, "foreign", 1)
+
+
+def test_a_second_live_run_on_the_same_folder_is_refused(tmp_path):
+    first = threading.Thread(target=_run, args=(tmp_path, "s", 1),
+                             kwargs={"evaluator": {"sleep": 1.5}})
+    first.start()
+    config = os.path.join(sl.get_evaluation_folderpath(str(tmp_path), "s", 0), "config.json")
+    while not os.path.exists(config):
+        time.sleep(0.01)
+    with pytest.raises(DeepArchitectError, match="another process is running a search"):
+        _run(tmp_path, "s", 1)
+    first.join()
+    assert _run(tmp_path, "s", 1)[1][0]["evaluation_id"] == 0
