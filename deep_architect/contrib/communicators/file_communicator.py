@@ -60,14 +60,16 @@ class FileCommunicator(Communicator):
     @staticmethod
     def _claim_rank(init_filepath: str, num_procs: int) -> int:
         # The counter in the init file is the number of processes that joined.
-        with file_utils._locked(init_filepath) as fh:
-            content = file_utils._content(fh).strip()
+        with file_utils.locked_file(init_filepath) as fh:
+            fh.seek(0)
+            content = fh.read().strip()
             rank = int(content) if content else 0
             check(rank < num_procs,
                   f"FileCommunicator: {num_procs} processes already joined "
                   f"{os.path.dirname(init_filepath)!r}; call FileCommunicator.reset on it "
                   "before starting a new search")
-            file_utils._replace_content(fh, str(rank + 1).encode())
+            file_utils.clear_file(fh)
+            fh.write(str(rank + 1).encode())
         return rank
 
     @staticmethod

@@ -43,7 +43,15 @@ def _portalocker() -> Any:
 
 
 @contextlib.contextmanager
-def _locked(filename: str) -> Iterator[IO[bytes]]:
+def locked_file(filename: str) -> Iterator[IO[bytes]]:
+    """Opens ``filename`` (created if missing) and holds an exclusive lock on it.
+
+    Args:
+        filename: Path of the file.
+
+    Yields:
+        The file object, opened in append+read binary mode.
+    """
     portalocker = _portalocker()
     # Append+read mode creates a missing file and never truncates an existing one.
     with open(filename, "a+b") as fh:
@@ -85,7 +93,7 @@ def consume_file(filename: str) -> Any:
         The stored object, or ``None`` if the mailbox was empty; the mailbox is
         empty afterwards.
     """
-    with _locked(filename) as fh:
+    with locked_file(filename) as fh:
         data = _content(fh)
         if not data or data == _EMPTY:
             return None
@@ -102,7 +110,7 @@ def read_file(filename: str) -> Any:
     Returns:
         The stored object, or ``None`` if the mailbox is empty.
     """
-    with _locked(filename) as fh:
+    with locked_file(filename) as fh:
         data = _content(fh)
         return pickle.loads(data) if data else None
 
@@ -116,7 +124,7 @@ def write_file(filename: str, obj: Any) -> None:
     """
     data = pickle.dumps(obj)
     while True:
-        with _locked(filename) as fh:
+        with locked_file(filename) as fh:
             current = _content(fh)
             if not current or current == _EMPTY:
                 _replace_content(fh, data)
