@@ -10,10 +10,10 @@ The search folder is the source of truth; no database server is involved.
 Besides the evaluation folders, the loop keeps a small journal in
 ``search_data/search_loop/``: a checkpoint holding the searcher's own state
 (``save_state``) and the evaluations sampled but not yet known to the searcher
-as finished. A checkpoint is written atomically (a new folder, then one renamed
-pointer file) right after each ``sample`` and *before* the evaluation's
-``config.json``, so after the master is killed at any moment, rerunning the
-same call:
+as finished. A checkpoint is written atomically (the searcher state into a
+spare folder, then one renamed file) right after each ``sample`` and *before*
+the evaluation's ``config.json``, so after the master is killed at any moment,
+rerunning the same call:
 
 * never re-runs an evaluation whose ``results.json`` exists;
 * re-runs the evaluations that were sampled but had no results yet, with the
@@ -80,9 +80,7 @@ logger = logging.getLogger(__name__)
 FAILED_KEY = "evaluation_failed"
 
 _JOURNAL_FOLDERNAME = "search_loop"
-_POINTER_FILENAME = "current.json"
-_STATE_FILENAME = "loop_state.json"
-_SEARCHER_FOLDERNAME = "searcher"
+_POINTER_FILENAME = "checkpoint.json"
 _LOCK_FILENAME = "lock"
 
 
@@ -146,11 +144,11 @@ def _score_problem(results: Any, metric: str) -> Optional[str]:
 class _Journal:
     """Atomic checkpoints of the loop state and the searcher state.
 
-    Two checkpoint folders alternate: a checkpoint is written into the folder
-    that is not current, then a pointer file is atomically replaced to name it.
-    A crash while writing leaves the current checkpoint untouched. Searchers
-    write fixed file names (one state per folder), so the previous content of
-    the folder is simply overwritten.
+    Two searcher-state folders alternate: the searcher saves into the one that
+    is not current, then a single file holding the loop state and the name of
+    that folder is atomically replaced. A crash while writing leaves the current
+    checkpoint untouched. Searchers write fixed file names (one state per
+    folder), so the previous content of the folder is simply overwritten.
     """
 
     def __init__(self, search_data_folderpath: str) -> None:
@@ -177,27 +175,25 @@ class _Journal:
         """Restores the searcher from the current checkpoint and returns the loop state."""
         if not os.path.exists(self.pointer_filepath):
             return None
-        self.current = ut.read_jsonfile(self.pointer_filepath)["current"]
-        checkpoint_folderpath = os.path.join(self.folderpath, self.current)
-        state = ut.read_jsonfile(os.path.join(checkpoint_folderpath, _STATE_FILENAME))
+        pointer = ut.read_jsonfile(self.pointer_filepath)
+        self.current = pointer["current"]
+        state = pointer["loop_state"]
         if state["searcher_state_saved"]:
-            searcher.load_state(os.path.join(checkpoint_folderpath, _SEARCHER_FOLDERNAME))
+            searcher.load_state(os.path.join(self.folderpath, self.current))
         return state
 
     def save(self, searcher: Any, state: Dict[str, Any]) -> None:
         """Writes a new checkpoint and makes it the current one."""
-        name = "checkpoint-b" if self.current == "checkpoint-a" else "checkpoint-a"
-        checkpoint_folderpath = os.path.join(self.folderpath, name)
+        name = "searcher-b" if self.current == "searcher-a" else "searcher-a"
         if state["searcher_state_saved"]:
-            searcher_folderpath = os.path.join(checkpoint_folderpath, _SEARCHER_FOLDERNAME)
+            searcher_folderpath = os.path.join(self.folderpath, name)
             os.makedirs(searcher_folderpath, exist_ok=True)
             try:
                 searcher.save_state(searcher_folderpath)
             except NotImplementedError:
                 state["searcher_state_saved"] = False
-        os.makedirs(checkpoint_folderpath, exist_ok=True)
-        _write_json_atomically(state, os.path.join(checkpoint_folderpath, _STATE_FILENAME))
-        _write_json_atomically({"current": name}, self.pointer_filepath)
+        # One atomic write commits the loop state and the searcher state together.
+        _write_json_atomically({"current": name, "loop_state": state}, self.pointer_filepath)
         self.current = name
 
 
