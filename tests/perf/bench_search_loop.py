@@ -8,7 +8,9 @@ Prints:
   started before timing, as a cluster would be);
 * loop overhead per evaluation with a 0 s evaluator in-process (target <= 5 ms),
   on the default temporary folder and, when available, on tmpfs (/dev/shm),
-  which separates the cost of the fsync calls that make logged files durable.
+  which separates the cost of the fsync calls that make logged files durable;
+  once with RandomSearcher (checkpointed after every sample) and once with a
+  searcher without save_state, which separates the cost of its checkpoints.
 
 Usage: python tests/perf/bench_search_loop.py [--num_evaluations N] [--sleep S] [--skip_ray]
 """
@@ -53,12 +55,20 @@ class SleepEvaluatorFactory:
         return SleepEvaluator(self.seconds)
 
 
-def timed_search(executor, num_evaluations, sleep, parent_folderpath=None):
+class RandomSearcherWithoutState(RandomSearcher):
+    """Restored by replaying results: isolates the loop from the searcher's checkpoints."""
+
+    def save_state(self, folderpath):
+        raise NotImplementedError
+
+
+def timed_search(executor, num_evaluations, sleep, parent_folderpath=None,
+                 searcher_class=RandomSearcher):
     """Seconds taken by a fresh search of ``num_evaluations`` evaluations."""
     folderpath = tempfile.mkdtemp(dir=parent_folderpath)
     try:
         start = time.perf_counter()
-        results = run_search(search_space, RandomSearcher(search_space),
+        results = run_search(search_space, searcher_class(search_space),
                              SleepEvaluatorFactory(sleep), num_evaluations, folderpath, "bench",
                              executor=executor, show_progress=False)
         elapsed = time.perf_counter() - start
@@ -81,9 +91,12 @@ def report_overhead(num_evaluations):
     if os.path.isdir("/dev/shm"):
         folders.append(("tmpfs /dev/shm", "/dev/shm"))
     for label, parent in folders:
-        seconds = timed_search(None, num_evaluations, 0.0, parent)
-        print(f"in-process loop overhead ({label}): {1000 * seconds / num_evaluations:.2f} ms "
-              f"per evaluation over {num_evaluations} evaluations (target <= 5 ms)")
+        for searcher_class, what in [(RandomSearcher, "RandomSearcher, checkpointed"),
+                                     (RandomSearcherWithoutState, "searcher without state")]:
+            seconds = timed_search(None, num_evaluations, 0.0, parent, searcher_class)
+            print(f"in-process loop overhead ({label}, {what}): "
+                  f"{1000 * seconds / num_evaluations:.2f} ms per evaluation over "
+                  f"{num_evaluations} evaluations (target <= 5 ms)")
 
 
 def main():
