@@ -288,3 +288,15 @@ def test_search_space_constructs_script_reproduces_the_drawings(tmp_path):
         assert produced.read_text() == open(os.path.join(DRAWINGS, name)).read(), (
             f"{name} is stale: run search_space_constructs.py in a temporary folder and copy "
             f"its .dot files to docs/source/tutorials/drawings/")
+
+
+def test_docs_build_without_warnings(tmp_path):
+    # The dummy builder reads every page and runs autodoc (where warnings come from)
+    # without writing HTML; `bash utils.sh docs` does the full build.
+    _skip_without(["sphinx", "furo"])
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "dummy",
+         os.path.join(DOCS), str(tmp_path / "build")],
+        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=300)
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert proc.returncode == 0 and not warnings, "\n".join(warnings) or proc.stderr[-4000:]
