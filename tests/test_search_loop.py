@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import os
 import threading
 import time
@@ -192,3 +194,14 @@ def test_a_second_live_run_on_the_same_folder_is_refused(tmp_path):
         _run(tmp_path, "s", 1)
     first.join()
     assert _run(tmp_path, "s", 1)[1][0]["evaluation_id"] == 0
+
+
+@pytest.mark.parametrize("name", [
+    "deep_architect.search_loop",
+    "deep_architect.executors.in_process",
+    "deep_architect.executors.process_pool",
+    "deep_architect.contrib.communicators.file_utils",
+])
+def test_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0
