@@ -300,3 +300,19 @@ def test_docs_build_without_warnings(tmp_path):
         cwd=REPO, env=_env(), capture_output=True, text=True, timeout=300)
     warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     assert proc.returncode == 0 and not warnings, "\n".join(warnings) or proc.stderr[-4000:]
+
+
+def test_api_reference_finds_every_public_module():
+    sys.path.insert(0, os.path.join(DOCS, "_ext"))
+    try:
+        import da_api
+    finally:
+        sys.path.remove(os.path.join(DOCS, "_ext"))
+    searchers = da_api.modules_under("deep_architect.searchers")
+    assert "deep_architect.searchers.random" in searchers
+    assert "deep_architect.searchers.common" in searchers
+    assert not any(name.split(".")[-1].startswith("_") for name in searchers)
+    assert da_api.modules_under("deep_architect.core") == ["deep_architect.core"]
+    assert da_api.modules_under("deep_architect.no_such_module") == []
+    everything = da_api.modules_under("deep_architect")
+    assert "deep_architect.doc_code" in everything and everything == sorted(everything)

@@ -30,11 +30,8 @@ extensions = [
     "da_api",
 ]
 
-exclude_patterns = ["code/*.md"]
-templates_path = []
 html_theme = "furo"
 html_title = f"DeepArchitect {release}"
-html_static_path = []
 
 # Heavy frameworks are only needed by the helpers and contrib code; mocking them
 # keeps the build fast and lets it run where they are not installed.

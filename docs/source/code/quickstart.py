@@ -47,7 +47,7 @@ def search_space(num_classes):
 def make_data(num_examples=600, num_features=16, num_classes=3, seed=0):
     """Gaussian blobs: class k is centred on a random point of its own."""
     rng = np.random.default_rng(seed)
-    centres = rng.normal(scale=2.0, size=(num_classes, num_features))
+    centres = rng.normal(scale=0.5, size=(num_classes, num_features))
     y = rng.integers(num_classes, size=num_examples)
     X = centres[y] + rng.normal(size=(num_examples, num_features))
     return X.astype("float32"), y
