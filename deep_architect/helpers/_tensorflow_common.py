@@ -33,7 +33,7 @@ class VariableRecordingModule(CompileFnModule):
         if self._is_compiled:
             self._forward()
             return
-        created: list[tf.Variable] = []
+        created = []
 
         def record(next_creator, **kwargs):
             var = next_creator(**kwargs)
@@ -103,7 +103,10 @@ class TensorflowModelBase(tf.Module):
         self._call(init_input_name_to_val, False)
         self.graph_variables = _unique_variables(self._module_seq)
         # The training flag is a Python bool, so tf.function traces once per mode.
-        self._run = tf.function(self._call) if self.use_tf_function else self._call
+        # The graph code is plain Python without tensor-dependent branches, so
+        # AutoGraph (slow to convert the library on every trace) is not needed.
+        self._run = (tf.function(self._call, autograph=False, reduce_retracing=True)
+                     if self.use_tf_function else self._call)
 
     def _call(self, input_name_to_val: Mapping[str, Any], training: bool) -> dict[str, Any]:
         for m in self._module_seq:

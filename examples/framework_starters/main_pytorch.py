@@ -1,0 +1,89 @@
+"""Framework starter: architecture search with PyTorch on scikit-learn's digits.
+
+Samples a few architectures of a fully connected search space at random, trains
+each briefly and prints its validation accuracy. Run from the repository root:
+
+    python examples/framework_starters/main_pytorch.py [--num_samples 3] [--num_epochs 10]
+"""
+from types import SimpleNamespace
+
+import torch
+from starter_common import dnn_net, load_data, parse_args, run_search
+from torch import nn
+
+import deep_architect.helpers.pytorch_support as hpt
+
+
+def dense(h_units):
+    def compile_fn(di, dh):
+        layer = nn.Linear(di["in"].shape[1], dh["units"])  # in_features from the input
+        return (lambda di: {"out": layer(di["in"])}), [layer]
+    return hpt.siso_pytorch_module("Dense", compile_fn, {"units": h_units})
+
+
+def nonlinearity(h_nonlin_name):
+    def nonlinearity_layer(nonlin_name):
+        return {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU}[nonlin_name]()
+    return hpt.siso_pytorch_module_from_pytorch_layer_fn(
+        nonlinearity_layer, {"nonlin_name": h_nonlin_name}, name="Nonlinearity")
+
+
+def dropout(h_drop_rate):
+    return hpt.siso_pytorch_module_from_pytorch_layer_fn(nn.Dropout, {"p": h_drop_rate})
+
+
+def batch_normalization():
+    def compile_fn(di, dh):
+        layer = nn.BatchNorm1d(di["in"].shape[1])
+        return (lambda di: {"out": layer(di["in"])}), [layer]
+    return hpt.siso_pytorch_module("BatchNormalization", compile_fn, {})
+
+
+PYTORCH_MODULES = SimpleNamespace(dense=dense, dropout=dropout, nonlinearity=nonlinearity,
+                                  batch_normalization=batch_normalization)
+
+
+class SimpleClassifierEvaluator:
+    """Trains a sampled architecture with Adam and reports validation accuracy."""
+
+    def __init__(self, X_train, y_train, X_val, y_val, num_classes, num_training_epochs,
+                 batch_size=256, learning_rate=1e-3):
+        self.X_train, self.y_train = torch.from_numpy(X_train), torch.from_numpy(y_train)
+        self.X_val, self.y_val = torch.from_numpy(X_val), torch.from_numpy(y_val)
+        self.num_classes = num_classes
+        self.num_training_epochs = num_training_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+
+    def evaluate(self, inputs, outputs):
+        network = hpt.PyTorchModel(
+            inputs, outputs, {"in": torch.zeros(self.batch_size, self.X_train.shape[1])})
+        optimizer = torch.optim.Adam(network.parameters(), lr=self.learning_rate)
+        for _ in range(self.num_training_epochs):
+            network.train()
+            order = torch.randperm(len(self.X_train))
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                logits = network({"in": self.X_train[idx]})["out"]
+                loss = nn.functional.cross_entropy(logits, self.y_train[idx])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        network.eval()
+        with torch.no_grad():
+            predictions = network({"in": self.X_val})["out"].argmax(dim=1)
+        return {"validation_accuracy": (predictions == self.y_val).float().mean().item()}
+
+
+def main():
+    args = parse_args(num_samples=3, num_epochs=10)
+    torch.set_num_threads(1)  # small layers: threads cost more than they save
+    num_classes = 10
+    evaluator = SimpleClassifierEvaluator(*load_data(), num_classes, args.num_epochs,
+                                          batch_size=64)
+    run_search(lambda: dnn_net(PYTORCH_MODULES, num_classes), evaluator.evaluate,
+               args.num_samples, args.show_graph)
+
+
+if __name__ == "__main__":
+    main()

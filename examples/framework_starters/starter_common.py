@@ -1,0 +1,97 @@
+"""What the framework starters share: data, the search space's shape, the search loop.
+
+Each ``main_<framework>.py`` supplies its framework's modules and evaluator; the
+search space (``dnn_net``) is the same for Keras, PyTorch and TensorFlow.
+"""
+import argparse
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+import deep_architect.hyperparameters as hp
+import deep_architect.modules as mo
+from deep_architect.searchers.random import RandomSearcher
+
+D = hp.Discrete
+
+
+def load_data(validation_frac=0.2):
+    """scikit-learn's 8x8 digits (offline), flattened, scaled to [0, 1].
+
+    Returns:
+        ``(X_train, y_train, X_val, y_val)``: float32 features, int64 labels; the
+        last ``validation_frac`` of the examples are the validation set.
+    """
+    data = load_digits()
+    x = (data.data / 16.0).astype(np.float32)
+    y = data.target.astype(np.int64)
+    num_train = int(round(len(x) * (1.0 - validation_frac)))
+    return x[:num_train], y[:num_train], x[num_train:], y[num_train:]
+
+
+def dnn_cell(modules, h_units, h_nonlin_name, h_swap, h_opt_drop, h_opt_bn, h_drop_rate):
+    """Dense, nonlinearity, then optional dropout and batch norm in a chosen order."""
+    return mo.siso_sequential([
+        modules.dense(h_units),
+        modules.nonlinearity(h_nonlin_name),
+        mo.siso_permutation([
+            lambda: mo.siso_optional(lambda: modules.dropout(h_drop_rate), h_opt_drop),
+            lambda: mo.siso_optional(modules.batch_normalization, h_opt_bn),
+        ], h_swap),
+    ])
+
+
+def dnn_net(modules, num_classes):
+    """The starters' search space, built from ``modules`` (an object with the
+    framework's ``dense``, ``nonlinearity``, ``dropout`` and ``batch_normalization``).
+    """
+    h_nonlin_name = D(["relu", "tanh", "elu"])  # shared by all cells
+    h_swap = D([0, 1])
+    h_opt_drop = D([0, 1])
+    h_opt_bn = D([0, 1])
+    return mo.siso_sequential([
+        mo.siso_repeat(lambda: dnn_cell(modules, D([64, 128, 256, 512, 1024]), h_nonlin_name,
+                                        h_swap, h_opt_drop, h_opt_bn, D([0.25, 0.5, 0.75])),
+                       D([1, 2, 4])),
+        modules.dense(D([num_classes])),
+    ])
+
+
+def parse_args(num_samples, num_epochs=None):
+    """Command-line overrides of the number of samples (and of training epochs,
+    for starters that train iteratively, i.e. when ``num_epochs`` is given)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--num_samples", type=int, default=num_samples)
+    if num_epochs is not None:
+        parser.add_argument("--num_epochs", type=int, default=num_epochs)
+    parser.add_argument("--show_graph", action="store_true",
+                        help="draw each sampled architecture (needs graphviz)")
+    return parser.parse_args()
+
+
+def run_search(search_space_fn, evaluate, num_samples, show_graph=False):
+    """Samples architectures at random, evaluates each and reports its accuracy.
+
+    Args:
+        search_space_fn: Returns a new ``(inputs, outputs)`` search space.
+        evaluate: ``evaluate(inputs, outputs) -> {"validation_accuracy": ...}``.
+        num_samples: Number of architectures.
+        show_graph: Draw each architecture with graphviz.
+
+    Returns:
+        The list of results dicts.
+    """
+    searcher = RandomSearcher(search_space_fn)
+    all_results = []
+    for i in range(num_samples):
+        inputs, outputs, hyperp_value_lst, token = searcher.sample()
+        if show_graph:
+            import deep_architect.visualization as vi
+            vi.draw_graph(outputs, draw_module_hyperparameter_info=False,
+                          draw_hyperparameters=True)
+        results = evaluate(inputs, outputs)
+        print(f"architecture {i}: validation accuracy {results['validation_accuracy']:.4f} "
+              f"values {hyperp_value_lst}", flush=True)
+        searcher.update(results["validation_accuracy"], token)
+        all_results.append(results)
+    return all_results
