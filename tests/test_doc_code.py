@@ -286,8 +286,9 @@ def test_search_space_constructs_script_reproduces_the_drawings(tmp_path):
         produced = tmp_path / "drawings" / name
         assert produced.is_file(), f"the script no longer draws {name}"
         assert produced.read_text() == open(os.path.join(DRAWINGS, name)).read(), (
-            f"{name} is stale: run search_space_constructs.py in a temporary folder and copy "
-            f"its .dot files to docs/source/tutorials/drawings/")
+            f"{name} is stale; to refresh the committed drawings run, from a temporary folder: "
+            f"python {os.path.join(CODE, 'search_space_constructs.py')} drawings && "
+            f"cp {' '.join('drawings/' + n for n in committed)} {DRAWINGS}/")
 
 
 def test_docs_build_without_warnings(tmp_path):
