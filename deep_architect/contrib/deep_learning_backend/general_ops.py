@@ -137,9 +137,9 @@ def dropout(h_keep_prob, *, backend: int | None = None) -> Fragment:
     return _siso(DROPOUT, "Dropout", {"keep_prob": h_keep_prob}, backend)
 
 
-def conv2d(h_num_filters, h_filter_width, h_stride=1, h_dilation_rate=1, h_use_bias=True,
+def conv2d(h_num_filters, h_filter_width, h_stride=1, h_use_bias=True, h_dilation_rate=1,
            h_padding="SAME", *, backend: int | None = None) -> Fragment:
-    """2D convolution (module ``Conv2D``).
+    """2D convolution (module ``Conv2D``); the first four arguments are the original's.
 
     ``filter_width``, ``stride`` and ``dilation_rate`` are ints (square) or
     ``[height, width]`` lists; ``padding`` is ``'SAME'`` (TensorFlow semantics,

@@ -61,7 +61,8 @@ def conv_op(filters: int, filter_size: int, stride: int, dilation_rate: int,
             batch_normalization(), relu(),
             go.conv2d(D([filters]), D([[filter_size, 1]]), D([[stride, 1]])),
         ])
-    return go.conv2d(D([filters]), D([filter_size]), D([stride]), D([dilation_rate]))
+    return go.conv2d(D([filters]), D([filter_size]), D([stride]),
+                     h_dilation_rate=D([dilation_rate]))
 
 
 def full_conv_op(filters: int, filter_size: int, stride: int, dilation_rate: int,
