@@ -54,6 +54,8 @@ _framework_mocks = mock(autodoc_mock_imports)  # keep a reference: closing it un
 _framework_mocks.__enter__()
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+autodoc_typehints_description_target = "documented"
+add_module_names = False
 autodoc_default_options = {"member-order": "bysource", "ignore-module-all": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
