@@ -38,11 +38,12 @@ class CompileFnModule(co.Module):
                  input_names: Iterable[str], output_names: Iterable[str],
                  scope: co.Scope | None = None) -> None:
         co.Module.__init__(self, scope, name)
-        check(callable(compile_fn),
-              f"{self.get_name()}: compile_fn must be callable, got {compile_fn!r}")
+        # Lazy %-formatting: these run for every module of every sampled space.
+        check(callable(compile_fn), "%s: compile_fn must be callable, got %r",
+              self.get_name(), compile_fn)
         check(isinstance(name_to_hyperp, Mapping),
-              f"{self.get_name()}: name_to_hyperp must be a dict from local names to "
-              f"hyperparameters or values, got {type(name_to_hyperp).__name__}")
+              "%s: name_to_hyperp must be a dict from local names to hyperparameters or "
+              "values, got %r", self.get_name(), name_to_hyperp)
         wrapped = {
             local: h if isinstance(h, co.Hyperparameter) else hp.Discrete([h])
             for local, h in name_to_hyperp.items()
@@ -101,9 +102,8 @@ def check_layer_fn_arguments(layer_fn: Callable, names: Iterable[str]) -> None:
                 if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
                               inspect.Parameter.KEYWORD_ONLY)]
     unknown = sorted(set(names) - set(accepted))
-    check(not unknown,
-          f"{layer_name(layer_fn)} does not accept the hyperparameter name(s) {unknown}; "
-          f"it accepts {accepted}")
+    check(not unknown, "%s does not accept the hyperparameter name(s) %s; it accepts %s",
+          layer_name(layer_fn), unknown, accepted)
 
 
 def layer_fn_module(module_cls: type, layer_fn: Callable, name_to_hyperp: Mapping,
@@ -125,7 +125,7 @@ def layer_fn_module(module_cls: type, layer_fn: Callable, name_to_hyperp: Mappin
     Returns:
         The new module.
     """
-    check(callable(layer_fn), f"layer_fn must be callable, got {layer_fn!r}")
+    check(callable(layer_fn), "layer_fn must be callable, got %r", layer_fn)
     check_layer_fn_arguments(layer_fn, name_to_hyperp)
 
     def compile_fn(di, dh):
