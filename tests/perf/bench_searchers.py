@@ -14,8 +14,10 @@ it). Two parts:
    random search's time (the searcher's own overhead; building and
    specifying a 200-module space is the core's cost, paid by every searcher).
    SMBO searchers reach the checkpoints with ``exploration_prob = 1`` (random
-   proposals, still real updates of the surrogate) to keep the run short;
-   the timed samples use their normal settings.
+   proposals, still real updates of the surrogate) to keep the run short, and
+   their timed samples use ``exploration_prob = 0``; their surrogate refits
+   every 100 updates, and the time of one refit is reported separately (it
+   grows with the number of observations, as fitting a model must).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from deep_architect.searchers.successive_narrowing import SuccessiveNarrowing  #
 from deep_architect.surrogates.hashing import HashingSurrogate  # noqa: E402
 
 SMBO_CANDIDATES = 8
+REFIT_INTERVAL = 100  # of the surrogates in the cost table
 
 
 def quality_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
@@ -100,30 +103,18 @@ def quality_table(num_seeds: int, budget: int, jobs: int) -> None:
         print(f"{name:<24}" + "".join(f"{c:>26}" for c in cells))
 
 
-class TimedSurrogate:
-    """Delegates to a surrogate and accumulates the time of its batched predictions."""
+class TimedHashingSurrogate(HashingSurrogate):
+    """A hashing surrogate that records how long its batched predictions take."""
 
-    def __init__(self, surrogate: Any) -> None:
-        self.surrogate = surrogate
+    def __init__(self) -> None:
+        HashingSurrogate.__init__(self, 4096, REFIT_INTERVAL)
         self.predict_times: List[float] = []
-
-    def eval(self, feats: Any) -> float:
-        return self.surrogate.eval(feats)
 
     def eval_batch(self, feats_lst: Any) -> List[float]:
         start = time.perf_counter()
-        scores = self.surrogate.eval_batch(feats_lst)
+        scores = HashingSurrogate.eval_batch(self, feats_lst)
         self.predict_times.append(time.perf_counter() - start)
         return scores
-
-    def update(self, val: float, feats: Any) -> None:
-        self.surrogate.update(val, feats)
-
-    def save_state(self, folderpath: str) -> None:
-        self.surrogate.save_state(folderpath)
-
-    def load_state(self, folderpath: str) -> None:
-        self.surrogate.load_state(folderpath)
 
 
 def cost_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
@@ -131,16 +122,22 @@ def cost_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
         "random": lambda: RandomSearcher(space),
         "mcts": lambda: MCTSSearcher(space),
         "smbo (hashing)": lambda: SMBOSearcher(
-            space, TimedSurrogate(HashingSurrogate(4096, 1)), SMBO_CANDIDATES, 0.0),
+            space, TimedHashingSurrogate(), SMBO_CANDIDATES, 0.0),
         "smbo_mcts (hashing)": lambda: SMBOSearcherWithMCTSOptimizer(
-            space, HashingSurrogate(4096, 1), SMBO_CANDIDATES, 0.0, 10),
+            space, TimedHashingSurrogate(), SMBO_CANDIDATES, 0.0, 10),
         "regularized evolution": lambda: EvolutionSearcher(
             space, mutatable, 64, 16, regularized=True),
         "successive narrowing": lambda: SuccessiveNarrowing(space, 16, 0.5),
     }
 
 
+def _ms(seconds: List[float]) -> float:
+    return 1000 * float(np.median(seconds))
+
+
 def cost_table(checkpoints: List[int], num_timed: int, num_cells: int) -> None:
+    import sklearn.linear_model  # noqa: F401  (imported up front, not inside a timing)
+
     space = st.many_module_space(num_cells)
     print(f"\n== median ms per sample()+update() on a {4 * num_cells}-module space "
           f"({num_timed} timed calls per checkpoint; 'own' = minus random search)")
@@ -152,32 +149,38 @@ def cost_table(checkpoints: List[int], num_timed: int, num_cells: int) -> None:
         np.random.seed(0)
         random.seed(0)
         searcher = make()
-        normal_exploration = getattr(searcher, "exploration_prob", None)
+        surrogate = getattr(searcher, "surr_model", None)
         num_updates = 0
-        row = []
+        row, notes = [], []
         for checkpoint in checkpoints:
-            if normal_exploration is not None:
+            if surrogate is not None:
                 searcher.exploration_prob = 1.0
             while num_updates < checkpoint:
                 searcher.update(float(val_rng.rand()), searcher.sample()[3])
                 num_updates += 1
-            if normal_exploration is not None:
-                searcher.exploration_prob = normal_exploration
+            if surrogate is not None:
+                searcher.exploration_prob = 0.0
+                surrogate.predict_times.clear()
             times = []
             for _ in range(num_timed):
                 start = time.perf_counter()
                 searcher.update(float(val_rng.rand()), searcher.sample()[3])
                 times.append(time.perf_counter() - start)
                 num_updates += 1
-            ms = 1000 * float(np.median(times))
-            if name == "random":
-                baseline[checkpoint] = ms
-            row.append(f"{ms:14.1f}{ms - baseline[checkpoint]:8.1f}")
+            baseline.setdefault(checkpoint, _ms(times))
+            row.append(f"{_ms(times):14.1f}{_ms(times) - baseline[checkpoint]:8.1f}")
+            if surrogate is not None:
+                start = time.perf_counter()
+                surrogate._refit()
+                refit_ms = 1000 * (time.perf_counter() - start)
+                predict = (f"prediction {_ms(surrogate.predict_times):.1f} ms per "
+                           f"surrogate call, " if surrogate.predict_times else "")
+                notes.append(f"{'':<26}after {checkpoint}: {predict}refit on "
+                             f"{len(surrogate.vals_lst)} observations {refit_ms:.0f} ms "
+                             f"(every {REFIT_INTERVAL} updates)")
         print(f"{name:<24}" + "".join(row))
-        if isinstance(getattr(searcher, "surr_model", None), TimedSurrogate):
-            predict_ms = 1000 * float(np.median(searcher.surr_model.predict_times[-num_timed:]))
-            print(f"{'':<24}SMBO: {SMBO_CANDIDATES} candidate samplings + one batched "
-                  f"prediction of {predict_ms:.1f} ms (median, at the last checkpoint)")
+        for note in notes:
+            print(note)
 
 
 def main() -> None:
