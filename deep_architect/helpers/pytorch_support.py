@@ -8,14 +8,21 @@ their parameters, buffers and train/eval behaviour) used by ``forward_fn``.
 Example:
     >>> import torch
     >>> import deep_architect.helpers.pytorch_support as hpt
+    >>> import deep_architect.hyperparameters as hp
     >>> import deep_architect.modules as mo
+    >>> from deep_architect.searchers.common import random_specify
     >>> def space():
     ...     return mo.siso_sequential([
-    ...         hpt.siso_pytorch_module_from_pytorch_layer_fn(torch.nn.Linear,
-    ...             {"in_features": 4, "out_features": 8}),
+    ...         hpt.siso_pytorch_module_from_pytorch_layer_fn(
+    ...             torch.nn.Linear, {"in_features": 4, "out_features": hp.Discrete([8, 16])}),
     ...         hpt.siso_pytorch_module_from_pytorch_layer_fn(torch.nn.ReLU, {})])
-    >>> # after specifying the space:
-    >>> # model = hpt.PyTorchModel(inputs, outputs, {"in": torch.zeros(2, 4)})
+    >>> inputs, outputs = mo.SearchSpaceFactory(space).get_search_space()
+    >>> _ = random_specify(outputs)
+    >>> model = hpt.PyTorchModel(inputs, outputs, {"in": torch.zeros(2, 4)})
+    >>> list(model.state_dict())
+    ['0.weight', '0.bias']
+    >>> model({"in": torch.ones(3, 4)})["out"].shape[0]
+    3
 """
 from __future__ import annotations
 

@@ -1,0 +1,19 @@
+"""Runs the docstring examples of the framework helpers."""
+import doctest
+import importlib
+
+import pytest
+
+import deep_architect.core as co
+
+
+@pytest.mark.parametrize("name, framework", [
+    ("deep_architect.helpers.pytorch_support", "torch"),
+    ("deep_architect.helpers.sklearn_support", "sklearn"),
+])
+def test_docstring_examples_run(name, framework):
+    pytest.importorskip(framework)
+    co.Scope.reset_default_scope()
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
