@@ -207,7 +207,7 @@ def communicator_test_main(comm_name: str, num_procs: str, dirname: str, folderp
         searcher = CountingSearcher(search_space)
         search_logger = sl.SearchLogger(folderpath, "comm", abort_if_exists=False)
         master_worker.run_master(comm, searcher, int(num_samples), search_logger)
-        ut.write_jsonfile({"updates": searcher.updates},
+        ut.write_jsonfile({"updates": searcher.updates, "pid": os.getpid()},
                           os.path.join(folderpath, "master.json"))
     else:
         master_worker.run_worker(comm, search_space, PidEvaluator())

@@ -107,15 +107,19 @@ def _environment():
     return environment
 
 
-def _check_search(folderpath, num_samples, num_workers):
+def _check_search(folderpath, num_samples, worker_pids=None):
     logs = sl.read_search_folder(sl.get_search_folderpath(folderpath, "comm"))
     assert len(logs) == num_samples
     assert [log["config"]["searcher_evaluation_token"]["sample_index"] for log in logs] \
         == list(range(num_samples))
     assert all(log["results"]["validation_accuracy"] == 0.5 for log in logs)
-    assert len({log["results"]["pid"] for log in logs}) == num_workers
     master = ut.read_jsonfile(os.path.join(folderpath, "master.json"))
     assert sorted(u[0] for u in master["updates"]) == list(range(num_samples))
+    # Which worker does how much depends on start-up times; only workers evaluate.
+    pids = {log["results"]["pid"] for log in logs}
+    assert master["pid"] not in pids
+    if worker_pids is not None:
+        assert pids <= set(worker_pids)
 
 
 def test_file_communicator_search_with_two_worker_processes(tmp_path):
@@ -129,7 +133,7 @@ def test_file_communicator_search_with_two_worker_processes(tmp_path):
                for _ in range(2)]
     for process in [master] + workers:
         assert process.wait(timeout=120) == 0
-    _check_search(folderpath, 10, 2)
+    _check_search(folderpath, 10, [worker.pid for worker in workers])
 
 
 @pytest.mark.skipif(shutil.which("mpiexec", path=_environment()["PATH"]) is None,
@@ -142,4 +146,4 @@ def test_mpi_communicator_search_with_three_ranks(tmp_path):
                "mpi", "3", "unused", folderpath, "10"]
     completed = subprocess.run(command, env=_environment(), capture_output=True, timeout=180)
     assert completed.returncode == 0, completed.stderr.decode()
-    _check_search(folderpath, 10, 2)
+    _check_search(folderpath, 10)
