@@ -283,3 +283,28 @@ def test_evolution_children_differ_from_their_parent_in_exactly_one_value():
             assert len(vs) == len(token["user_vs"]) + 1
         parent = token["user_vs"]
         searcher.update(1.0, token)
+
+
+def test_state_files_of_the_original_library_load(tmp_path):
+    import json
+
+    tree = [3, 2.0, [[2, 1.5, []], [1, 0.5, []]]]
+    (tmp_path / "mcts_searcher_state.json").write_text(json.dumps({"mcts_root_node": tree}))
+    searcher = MCTSSearcher(lambda: st.op("A", k=D([1, 2])))
+    searcher.load_state(str(tmp_path))
+    assert MCTSTreeNode.serialize(searcher.mcts_root_node) == tree
+    _run(searcher, 3)
+    (tmp_path / "evolution_searcher.json").write_text(json.dumps(
+        {"P": 2, "S": 1, "population": [[[1], [1], 0.5]], "regularized": True,
+         "initializing": True}))
+    evolution = EvolutionSearcher(lambda: st.op("A", k=D([1, 2])), mutatable, 5, 3)
+    evolution.load_state(str(tmp_path))
+    assert (evolution.P, evolution.population.maxlen, len(evolution.population)) == (2, 2, 1)
+
+
+def test_load_state_rejects_a_foreign_file(tmp_path):
+    from deep_architect.errors import DeepArchitectError
+
+    (tmp_path / "mcts_searcher_state.json").write_text('{"something": 1}')
+    with pytest.raises(DeepArchitectError, match="missing keys.*mcts_root_node"):
+        MCTSSearcher(st.structured_space).load_state(str(tmp_path))

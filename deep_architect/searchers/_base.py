@@ -126,6 +126,8 @@ class SearcherBase(seco.Searcher):
 
     #: Name of the JSON file that ``save_state`` writes into the folder.
     state_filename = "searcher_state.json"
+    #: Keys that the state file must contain for ``_set_state``.
+    _state_keys: Tuple[str, ...] = ()
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  reset_default_scope_upon_sample: bool = True) -> None:
@@ -207,6 +209,9 @@ class SearcherBase(seco.Searcher):
         Args:
             folderpath: Folder previously given to ``save_state``.
 
+        State files written by the original library (without token bookkeeping
+        and generator states) are accepted too.
+
         Raises:
             DeepArchitectError: If the folder holds no state of this searcher.
         """
@@ -215,13 +220,16 @@ class SearcherBase(seco.Searcher):
               f"{self._owner}.load_state: no saved state in folder {folderpath!r} "
               f"(expected the file {self.state_filename!r} written by save_state)")
         state = ut.read_jsonfile(filepath)
-        check(isinstance(state, dict) and _SAMPLE_IDS_KEY in state and _RNG_KEY in state,
-              f"{self._owner}.load_state: {filepath!r} is not a state written by "
-              f"{self._owner}.save_state")
+        missing = [k for k in self._state_keys if not isinstance(state, dict) or k not in state]
+        check(not missing, "%s.load_state: %r is not a state written by %s.save_state "
+              "(missing keys %s)", self._owner, filepath, self._owner, missing)
         self._set_state(state, folderpath)
-        self._next_sample_id = state[_SAMPLE_IDS_KEY]["next"]
-        self._pending_sample_ids = set(state[_SAMPLE_IDS_KEY]["pending"])
-        set_global_rng_state(state[_RNG_KEY])
+        # State files of the original library have neither of these two entries.
+        if _SAMPLE_IDS_KEY in state:
+            self._next_sample_id = state[_SAMPLE_IDS_KEY]["next"]
+            self._pending_sample_ids = set(state[_SAMPLE_IDS_KEY]["pending"])
+        if _RNG_KEY in state:
+            set_global_rng_state(state[_RNG_KEY])
 
     def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
         raise NotImplementedError

@@ -154,6 +154,7 @@ class MCTSSearcher(SearcherBase):
     """
 
     state_filename = "mcts_searcher_state.json"
+    _state_keys = ("mcts_root_node",)
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  exploration_bonus: float = 1.0,
@@ -237,4 +238,4 @@ class MCTSSearcher(SearcherBase):
 
     def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
         self.mcts_root_node = MCTSTreeNode.deserialize(state["mcts_root_node"])
-        self._lowest_val = state["lowest_val"]
+        self._lowest_val = state.get("lowest_val")

@@ -218,6 +218,7 @@ class EvolutionSearcher(SearcherBase):
     """
 
     state_filename = "evolution_searcher.json"
+    _state_keys = ("P", "S", "population", "regularized", "initializing")
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  mutatable_fn: MutatableFn, P: int, S: int, regularized: bool = False,

@@ -35,6 +35,7 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
     """
 
     state_filename = "state.json"
+    _state_keys = ("cnt",)
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  surrogate_model: SurrogateModel, num_samples: int, exploration_prob: float,

@@ -37,6 +37,7 @@ class SuccessiveNarrowing(SearcherBase):
     """
 
     state_filename = "successive_narrowing_state.json"
+    _state_keys = ("queue", "vals", "num_remaining", "idx", "reduction_factor")
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  num_initial_samples: int, reduction_factor: float,
