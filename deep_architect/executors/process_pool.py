@@ -37,6 +37,11 @@ class _SetupFailed:
         self.reason = reason
 
 
+class _WorkerReady:
+    # Sent by a worker once it has loaded the user's functions.
+    pass
+
+
 def _worker_main(conn: multiprocessing.connection.Connection, setup_bytes: bytes) -> None:
     """Entry point of a worker process: evaluates jobs until told to stop."""
     try:
@@ -44,6 +49,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, setup_bytes: bytes
     except Exception:
         conn.send(_SetupFailed(traceback.format_exc()))
         return
+    conn.send(_WorkerReady())
     while True:
         try:
             job = conn.recv()
@@ -99,6 +105,7 @@ class _Slot:
         self.job: Optional[Job] = None
         self.timeout: Optional[float] = None
         self.deadline = float("inf")
+        self.ready = False
         self.num_evaluations = 0
 
     def start(self, context: multiprocessing.context.BaseContext, setup_bytes: bytes) -> None:
@@ -112,6 +119,7 @@ class _Slot:
             self.process.start()
         worker_end.close()
         self.conn = master_end
+        self.ready = False
         self.num_evaluations = 0
 
     def stop(self, kill: bool) -> None:
@@ -226,7 +234,8 @@ class ProcessExecutor(Executor):
         Args:
             job: The job to run.
             timeout: Seconds before the worker is killed and the job reported as
-                a timeout, or ``None``.
+                a timeout, or ``None``; counted from when the worker process has
+                started up and loaded the user's functions.
         """
         check(self._setup_bytes is not None, "ProcessExecutor.submit called before start")
         idle = [slot for slot in self._slots if slot.job is None]
@@ -238,7 +247,7 @@ class ProcessExecutor(Executor):
         slot.conn.send(job)
         slot.job = job
         slot.timeout = timeout
-        slot.deadline = float("inf") if timeout is None else time.monotonic() + timeout
+        self._start_clock(slot)
 
     def wait(self) -> List[Outcome]:
         """Blocks until a worker answers, dies or exceeds its deadline.
@@ -264,6 +273,15 @@ class ProcessExecutor(Executor):
             if outcomes:
                 return outcomes
 
+    @staticmethod
+    def _start_clock(slot: _Slot) -> None:
+        # A job's time limit starts once its worker has started up, so that a
+        # slow interpreter start or import is not charged to the evaluation.
+        if slot.timeout is None or not slot.ready:
+            slot.deadline = float("inf")
+        else:
+            slot.deadline = time.monotonic() + slot.timeout
+
     def _check_slot(self, slot: _Slot, ready: set) -> Optional[Outcome]:
         job = slot.job
         if slot.conn in ready or slot.conn.poll():
@@ -271,6 +289,10 @@ class ProcessExecutor(Executor):
                 message = slot.conn.recv()
             except (EOFError, OSError):
                 message = None  # died while answering; handled below
+            if isinstance(message, _WorkerReady):
+                slot.ready = True
+                self._start_clock(slot)
+                return None
             if isinstance(message, _SetupFailed):
                 self.close()
                 raise DeepArchitectError(
