@@ -131,6 +131,29 @@ def test_dropout_keeps_with_keep_prob(torch_one_thread):
     assert torch.equal(model({"in": x})["out"], x)
 
 
+def _affine_space():
+    return dnn.affine(D([3]), D([dnn.constant_initializer(0.5)]),
+                      D([dnn.constant_initializer(1.0)]))
+
+
+def test_affine_uses_initialisers_and_bad_keep_prob_fails(torch_one_thread):
+    torch = torch_one_thread
+    import deep_architect.contrib.deep_learning_backend.general_ops as go
+    import deep_architect.helpers.pytorch_support as hpt
+    from deep_architect.errors import DeepArchitectError
+
+    with be.use_backend(be.PYTORCH):
+        inputs, outputs = mo.SearchSpaceFactory(_affine_space).get_search_space()
+        seco.random_specify(outputs)
+        bad_inputs, bad_outputs = mo.SearchSpaceFactory(lambda: go.dropout(0.0)).get_search_space()
+        seco.random_specify(bad_outputs)
+    model = hpt.PyTorchModel(inputs, outputs, {"in": torch.ones(2, 2, 2)})
+    # Flattened 4 inputs of 1, weights 0.5, bias 1.
+    assert torch.allclose(model({"in": torch.ones(2, 2, 2)})["out"], torch.full((2, 3), 3.0))
+    with pytest.raises(DeepArchitectError, match="keep_prob must be in"):
+        hpt.PyTorchModel(bad_inputs, bad_outputs, {"in": torch.ones(2, 3)})
+
+
 # ---------------------------------------------------------------- backend selection
 
 def test_backend_rejects_bad_values_and_unknown_ops(monkeypatch):
@@ -267,9 +290,33 @@ def test_nasbench_random_samples_are_mostly_valid():
 
 # ---------------------------------------------------------------- Keras 3 and TensorFlow 2
 
+# Building a functional model of the ~600 layers of the motif spaces takes tens of
+# seconds on a loaded CPU; they run eagerly (same modules, same compile functions).
+EAGER_IN_KERAS = ("flat", "hierarchical")
+
+
+def _keras_functional_model(inputs, outputs):
+    """The specified graph as a ``keras.Model``, built by one symbolic forward pass."""
+    import keras
+
+    x = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3))
+    if "in" in inputs:
+        co.forward({inputs["in"]: x})
+        model_inputs = x
+    else:
+        steps = keras.Input(())
+        co.forward({inputs["in0"]: x, inputs["in1"]: steps})
+        model_inputs = [x, steps]
+    return keras.Model(model_inputs, [outputs[k].val for k in sorted(outputs)])
+
+
+def _keras_eager_forward(inputs, outputs, batch):
+    co.forward({inputs["in"]: batch})
+    return [outputs[k].val for k in sorted(outputs)]
+
+
 def _keras_checks():
     """Runs in a subprocess with KERAS_BACKEND=tensorflow; returns a JSON-able report."""
-    import keras
     import torch
 
     import deep_architect.helpers.tensorflow_eager_support as htfe
@@ -281,23 +328,24 @@ def _keras_checks():
     for name, space_fn in SPACES.items():
         with be.use_backend(be.KERAS):
             inputs, outputs, _ = sample(space_fn, seed=0)
-        x = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3))
-        if "in" in inputs:
-            co.forward({inputs["in"]: x})
-            model_inputs, feed = x, batch
+        if name in EAGER_IN_KERAS:
+            results = [_keras_eager_forward(inputs, outputs, batch) for _ in range(2)]
         else:
-            steps = keras.Input(())
-            co.forward({inputs["in0"]: x, inputs["in1"]: steps})
-            model_inputs, feed = [x, steps], [batch, np.full((2,), 1000.0, "float32")]
-        model = keras.Model(model_inputs, [outputs[k].val for k in sorted(outputs)])
-        results = [model(feed, training=train) for train in (True, False, False)]
+            model = _keras_functional_model(inputs, outputs)
+            feed = [batch, np.full((2,), 1000.0, "float32")] if "in0" in inputs else batch
+            results = [model(feed, training=train) for train in (True, False, False)]
         results = [r if isinstance(r, (list, tuple)) else [r] for r in results]
         report["keras"][name] = {
-            "shapes": [list(map(int, r.shape)) for r in results[1]],
+            "shapes": [list(map(int, r.shape)) for r in results[-1]],
             "finite": all(bool(np.isfinite(np.asarray(r)).all()) for r in results[0]),
             "eval_deterministic": all(np.array_equal(np.asarray(a), np.asarray(b))
-                                      for a, b in zip(results[1], results[2])),
+                                      for a, b in zip(results[-2], results[-1])),
         }
+
+    with be.use_backend(be.KERAS):
+        inputs, outputs, _ = sample(_affine_space, seed=0)
+    report["affine"] = np.asarray(
+        _keras_eager_forward(inputs, outputs, np.ones((2, 2, 2), "float32"))[0]).tolist()
 
     # TensorFlow 2 eager backend: is_training switches dropout off.
     with be.use_backend(be.TENSORFLOW):
@@ -367,6 +415,10 @@ def test_space_compiles_and_runs_in_keras(name, keras_report):
 
 def test_tensorflow_eager_backend_honours_is_training(keras_report):
     assert keras_report["tensorflow"] == {"shape": [2, 10], "eval_deterministic": True}
+
+
+def test_keras_affine_uses_initialisers(keras_report):
+    assert np.allclose(keras_report["affine"], np.full((2, 3), 3.0))
 
 
 def test_pytorch_pooling_matches_tensorflow(keras_report):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from deep_architect.contrib.deep_learning_backend import backend as be
+from deep_architect.errors import check
 
 Fragment = tuple  # (inputs dict, outputs dict)
 NeutralCompileFn = Callable[[Any, dict, dict], tuple]
@@ -86,7 +87,15 @@ DEPTHWISE_CONV2D = siso_compile_fn(lambda fw, x, dh: fw.conv2d(
     x, None, dh["filter_width"], kind="depthwise",
     depth_multiplier=dh.get("depth_multiplier", 1), **_conv_args(dh)))
 BATCH_NORMALIZATION = siso_compile_fn(lambda fw, x, dh: fw.batch_norm(x))
-DROPOUT = siso_compile_fn(lambda fw, x, dh: fw.dropout(x, 1.0 - dh["keep_prob"]))
+
+
+def _dropout_layer(fw, x, dh):
+    keep_prob = dh["keep_prob"]
+    check(0.0 < keep_prob <= 1.0, f"dropout: keep_prob must be in (0, 1], got {keep_prob!r}")
+    return fw.dropout(x, 1.0 - keep_prob)
+
+
+DROPOUT = siso_compile_fn(_dropout_layer)
 FC_LAYER = siso_compile_fn(lambda fw, x, dh: fw.dense(x, dh["num_units"]))
 NONLINEARITY = _tensor_fn(lambda fw, x, dh: fw.activation(x, dh["nonlin_name"]))
 RELU = _tensor_fn(lambda fw, x, dh: fw.activation(x, "relu"))
