@@ -16,8 +16,10 @@ else
     for ((i = 0; i < num_procs; i++)); do
         python "$script" --config_filepath "$config_filepath" --comm file --num_procs "$num_procs" &
         pids+=("$!")
-        # The first process to join becomes the master; let it join first.
-        [ "$i" = 0 ] && sleep 2
+        # The first process to join becomes the master: wait until it has joined.
+        if [ "$i" = 0 ]; then
+            until [ -s "$folderpath/init" ]; do sleep 0.1; done
+        fi
     done
     for pid in "${pids[@]}"; do
         wait "$pid"
