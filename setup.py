@@ -16,6 +16,7 @@ EXTRAS = {
     "distributed": ["ray>=2.9"],
     "mpi": ["mpi4py>=3.1"],
     "filecomm": ["portalocker>=2.0"],
+    "mongo": ["pymongo>=4.0"],
     "docs": ["sphinx>=7.0", "furo>=2023.9.10"],
     "test": ["pytest>=7.0", "hypothesis>=6.0", "pytest-timeout>=2.1", "selenium>=4.10"],
 }
