@@ -151,7 +151,7 @@ def rebuild(search_folderpath, evaluation_id):
 # [replay]
 
 
-def main(num_samples=4):
+def main(num_samples=3):
     search_folderpath = run_search(num_samples)
     best_id = analyse(search_folderpath)
     rebuild(search_folderpath, best_id)
