@@ -212,6 +212,12 @@ def test_run_reports_the_failing_line(tmp_path):
 
 # ------------------------------------------------------------- the documents
 
+def _skip_without_imports_of(doc_filepath: str, fmt: str) -> None:
+    codes = dc.extract_code(open(doc_filepath, encoding="utf-8").read(), fmt)
+    _skip_without(sorted({name for code in codes for name in re.findall(
+        r"^\s*(?:import|from)\s+(\w+)", code, flags=re.MULTILINE)}))
+
+
 def _rst_files_with_python() -> list[str]:
     files = sorted(glob.glob(os.path.join(DOCS, "**", "*.rst"), recursive=True))
     return [os.path.relpath(f, REPO) for f in files
@@ -220,14 +226,13 @@ def _rst_files_with_python() -> list[str]:
 
 def test_readme_code_runs(tmp_path):
     readme = os.path.join(REPO, "README.md")
-    codes = dc.extract_code(open(readme, encoding="utf-8").read(), "md")
-    _skip_without(sorted({name for code in codes for name in re.findall(
-        r"^\s*(?:import|from)\s+(\w+)", code, flags=re.MULTILINE)}))
+    _skip_without_imports_of(readme, "md")
     _run(["-m", "deep_architect.doc_code", "run", readme], cwd=str(tmp_path))
 
 
 @pytest.mark.parametrize("relpath", _rst_files_with_python())
 def test_inline_rst_code_runs(relpath, tmp_path):
+    _skip_without_imports_of(os.path.join(REPO, relpath), "rst")
     _run(["-m", "deep_architect.doc_code", "run", os.path.join(REPO, relpath)],
          cwd=str(tmp_path))
 
