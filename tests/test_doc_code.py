@@ -284,7 +284,8 @@ def test_search_space_constructs_script_reproduces_the_drawings(tmp_path):
     out = _run([os.path.join(CODE, "search_space_constructs.py"), "drawings"],
                cwd=str(tmp_path))
     assert re.search(expected, out) and "mlp [" in out
-    assert (tmp_path / "drawings" / "nested_evolution.pdf").is_file()
+    if shutil.which("dot"):  # without Graphviz's program only the .dot sources are written
+        assert (tmp_path / "drawings" / "nested_evolution.pdf").is_file()
     committed = sorted(os.listdir(DRAWINGS))
     assert committed, "no committed drawings"
     for name in committed:
