@@ -145,6 +145,16 @@ def errors():
         raise AssertionError("a compile_fn returning a dict was accepted")
 
 
+def framework_starter():
+    """examples/framework_starters/main_keras.py, run here to share this process."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, os.path.join(root, "examples", "framework_starters"))
+    import main_keras
+
+    sys.argv = ["main_keras.py", "--num_samples", "1", "--num_epochs", "1"]
+    main_keras.main()
+
+
 if __name__ == "__main__":
     assert keras.backend.backend() == os.environ["KERAS_BACKEND"], keras.backend.backend()
     keras.utils.set_random_seed(0)
@@ -152,4 +162,5 @@ if __name__ == "__main__":
     multi_input_and_output()
     random_model()
     errors()
+    framework_starter()
     print("keras checks passed on", keras.backend.backend())

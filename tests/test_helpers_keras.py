@@ -1,7 +1,8 @@
 """Tests of deep_architect.helpers.keras_support on each Keras backend.
 
 Each backend runs tests/helpers_keras_checks.py in its own process, because
-Keras chooses its backend once per process (KERAS_BACKEND).
+Keras chooses its backend once per process (KERAS_BACKEND); that script also
+runs examples/framework_starters/main_keras.py.
 """
 import importlib.util
 import os
@@ -10,8 +11,9 @@ import sys
 
 import pytest
 
-pytest.importorskip("keras")
-pytest.importorskip("sklearn")
+# find_spec, not importorskip: importing Keras here would cost seconds for nothing.
+if importlib.util.find_spec("keras") is None or importlib.util.find_spec("sklearn") is None:
+    pytest.skip("needs keras and scikit-learn", allow_module_level=True)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -28,6 +30,7 @@ def test_keras_helper_on_backend(backend, tmp_path):
                           timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     assert f"keras checks passed on {backend}" in proc.stdout
+    assert "architecture 0: validation accuracy" in proc.stdout  # the Keras framework starter
 
 
 def test_importing_the_keras_helper_does_not_import_a_framework():
