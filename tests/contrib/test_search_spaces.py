@@ -154,6 +154,20 @@ def test_affine_uses_initialisers_and_bad_keep_prob_fails(torch_one_thread):
         hpt.PyTorchModel(bad_inputs, bad_outputs, {"in": torch.ones(2, 3)})
 
 
+def test_pytorch_drop_path_is_scheduled(torch_one_thread):
+    torch = torch_one_thread
+    from deep_architect.contrib.deep_learning_backend import pytorch_ops
+
+    fn, (layer,) = pytorch_ops.drop_path(torch.ones(1, 2), 0.5)
+    layer.train()
+    x = torch.ones(8000, 2)
+    fractions = [float((fn(x, 4, None)[:, 0] == 0).float().mean()) for _ in range(8)]
+    assert abs(fractions[0] - 0.125) < 0.03 and abs(fractions[-1] - 0.5) < 0.03
+    assert int(layer.step) == 8 and "step" in layer.state_dict()
+    layer.eval()
+    assert torch.equal(fn(x, 4, None), x)
+
+
 # ---------------------------------------------------------------- backend selection
 
 def test_backend_rejects_bad_values_and_unknown_ops(monkeypatch):
@@ -347,6 +361,13 @@ def _keras_checks():
     report["affine"] = np.asarray(
         _keras_eager_forward(inputs, outputs, np.ones((2, 2, 2), "float32"))[0]).tolist()
 
+    fn, _ = keras_ops.drop_path(None, 0.5)
+    ones = np.ones((8000, 2), "float32")
+    dropped = [float((np.asarray(fn(ones, np.float32(4), True))[:, 0] == 0).mean())
+               for _ in range(8)]
+    report["drop_path"] = {"first": dropped[0], "last": dropped[-1],
+                           "eval_identity": bool(np.array_equal(fn(ones, 4.0, False), ones))}
+
     # TensorFlow 2 eager backend: is_training switches dropout off.
     with be.use_backend(be.TENSORFLOW):
         inputs, outputs, _ = sample(SPACES["genetic"], seed=1)
@@ -419,6 +440,12 @@ def test_tensorflow_eager_backend_honours_is_training(keras_report):
 
 def test_keras_affine_uses_initialisers(keras_report):
     assert np.allclose(keras_report["affine"], np.full((2, 3), 3.0))
+
+
+def test_keras_drop_path_is_scheduled(keras_report):
+    result = keras_report["drop_path"]
+    assert abs(result["first"] - 0.125) < 0.03 and abs(result["last"] - 0.5) < 0.03
+    assert result["eval_identity"]
 
 
 def test_pytorch_pooling_matches_tensorflow(keras_report):

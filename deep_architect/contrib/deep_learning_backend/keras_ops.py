@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 import deep_architect.helpers.keras_support as hke
@@ -120,28 +121,45 @@ def dense(x, units: int, kernel_init=None, bias_init=None) -> Layer:
 
 
 class _DropPath(layers.Layer):
-    """Drops whole examples of a branch with probability ``1 - keep_prob`` in training."""
+    """Scheduled drop path: drops whole examples of a branch during training.
 
-    def __init__(self, keep_prob: float, **kwargs) -> None:
+    The drop probability grows linearly with the number of training calls, from 0
+    to ``final_drop_prob`` after ``total_steps`` calls (``total_steps``: a scalar
+    or a tensor whose largest entry is used, e.g. one value per example).
+    """
+
+    def __init__(self, final_drop_prob: float, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.keep_prob = float(keep_prob)
+        self.final_drop_prob = float(final_drop_prob)
         self.seed_generator = keras.random.SeedGenerator()
+        self.step = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                    name="step")
 
-    def call(self, x, training=None):
-        if not training or self.keep_prob >= 1.0:
+    def call(self, x, total_steps, training=None):
+        if not training or self.final_drop_prob <= 0.0:
             return x
+        self.step.assign_add(1.0)
+        budget = ops.maximum(ops.max(ops.cast(total_steps, "float32")), 1.0)
+        progress = ops.minimum(self.step / budget, 1.0)
+        keep_prob = ops.cast(1.0 - progress * self.final_drop_prob, x.dtype)
         shape = (ops.shape(x)[0],) + (1,) * (len(x.shape) - 1)
         noise = keras.random.uniform(shape, dtype=x.dtype, seed=self.seed_generator)
-        return x / self.keep_prob * ops.floor(self.keep_prob + noise)
+        return x / keep_prob * ops.floor(keep_prob + noise)
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
+    def compute_output_shape(self, x_shape, total_steps_shape):
+        return x_shape
 
 
-def drop_path(x, keep_prob: float) -> Layer:
-    """Drop-path layer (identity outside training)."""
-    layer = _DropPath(keep_prob)
-    return (lambda y, training: layer(y, training=training)), [layer]
+def drop_path(x, final_drop_prob: float) -> Layer:
+    """Scheduled drop-path layer; its ``fn(x, total_steps, training)`` takes the step budget."""
+    layer = _DropPath(final_drop_prob)
+
+    def fn(y, total_steps, training):
+        if isinstance(total_steps, (int, float)):
+            # Keras layers accept only tensors (or arrays) as positional arguments.
+            total_steps = np.asarray(total_steps, "float32")
+        return layer(y, total_steps, training=training)
+    return fn, [layer]
 
 
 _ACTIVATIONS = {

@@ -153,24 +153,34 @@ def dense(x, units: int, kernel_init=None, bias_init=None) -> Layer:
 
 
 class _DropPath(nn.Module):
-    """Drops whole examples of a branch with probability ``1 - keep_prob`` in training."""
+    """Scheduled drop path: drops whole examples of a branch during training.
 
-    def __init__(self, keep_prob: float) -> None:
+    The drop probability grows linearly with the number of training forward
+    passes, from 0 to ``final_drop_prob`` after ``total_steps`` passes.
+    """
+
+    def __init__(self, final_drop_prob: float) -> None:
         super().__init__()
-        self.keep_prob = float(keep_prob)
+        self.final_drop_prob = float(final_drop_prob)
+        self.register_buffer("step", torch.zeros((), dtype=torch.long))
 
-    def forward(self, x):
-        if not self.training or self.keep_prob >= 1.0:
+    def forward(self, x, total_steps):
+        if not self.training or self.final_drop_prob <= 0.0:
             return x
+        self.step += 1
+        # total_steps: a number, or a tensor (e.g. one value per example) whose max is used.
+        budget = max(float(torch.as_tensor(total_steps).max()), 1.0)
+        progress = min(float(self.step) / budget, 1.0)
+        keep_prob = 1.0 - progress * self.final_drop_prob
         shape = (x.shape[0],) + (1,) * (x.dim() - 1)
-        mask = torch.floor(self.keep_prob + torch.rand(shape, dtype=x.dtype, device=x.device))
-        return x / self.keep_prob * mask
+        mask = torch.floor(keep_prob + torch.rand(shape, dtype=x.dtype, device=x.device))
+        return x / keep_prob * mask
 
 
-def drop_path(x, keep_prob: float) -> Layer:
-    """Drop-path layer (identity outside training)."""
-    layer = _DropPath(keep_prob)
-    return (lambda y, training: layer(y)), [layer]
+def drop_path(x, final_drop_prob: float) -> Layer:
+    """Scheduled drop-path layer; its ``fn(x, total_steps, training)`` takes the step budget."""
+    layer = _DropPath(final_drop_prob)
+    return (lambda y, total_steps, training: layer(y, total_steps)), [layer]
 
 
 _ACTIVATIONS = {

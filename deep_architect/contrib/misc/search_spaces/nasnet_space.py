@@ -1,8 +1,8 @@
 """NASNet-A-like search space (Zoph et al., 2018), on the framework-neutral ops.
 
-The graph has two inputs, ``in0`` (images) and ``in1`` (total training steps,
-kept for compatibility; the drop-path rate here is scheduled by depth only),
-and two outputs, ``out0`` (auxiliary logits) and ``out1`` (logits). All normal
+The graph has two inputs, ``in0`` (images) and ``in1`` (the total number of
+training steps, which schedules drop path; a number or a tensor), and two
+outputs, ``out0`` (auxiliary logits) and ``out1`` (logits). All normal
 cells share one design and all reduction cells another.
 
 Unlike the original, no module-level state is used: the shared drop-path
@@ -112,16 +112,16 @@ def separable_conv_op(filters: int, filter_size: int, stride: int):
 
 def _drop_path_compile(cell_ratio: float):
     def compile_fn(fw, di, dh):
-        keep_prob = 1.0 - cell_ratio * (1.0 - dh["keep_prob"])
-        fn, layers = fw.drop_path(di["in0"], keep_prob)
-        return (lambda d, training: {"out": fn(d["in0"], training)}), layers
+        fn, layers = fw.drop_path(di["in0"], cell_ratio * (1.0 - dh["keep_prob"]))
+        return (lambda d, training: {"out": fn(d["in0"], d["in1"], training)}), layers
     return compile_fn
 
 
 def drop_path(cell_ratio: float, context: NasnetContext):
-    """Drop path (module ``DropPath``; inputs ``in0`` value, ``in1`` total steps).
+    """Scheduled drop path (module ``DropPath``; inputs ``in0`` value, ``in1`` total steps).
 
-    The keep probability decreases with depth: ``1 - cell_ratio * (1 - keep_prob)``.
+    During training, the probability of dropping the branch grows linearly from 0
+    to ``cell_ratio * (1 - keep_prob)`` over ``in1`` training steps (forward passes).
     """
     return go.module("DropPath", _drop_path_compile(cell_ratio),
                      {"keep_prob": context.hp_sharer.get("drop_path_keep_prob")},
