@@ -131,6 +131,17 @@ class _IdentityList(list):
         return any(x is y for y in self)
 
 
+def _unique(xs: Iterable) -> _IdentityList:
+    """The elements of ``xs`` without repetitions (by identity), in first-seen order."""
+    seen: set[int] = set()
+    result = _IdentityList()
+    for x in xs:
+        if id(x) not in seen:
+            seen.add(id(x))
+            result.append(x)
+    return result
+
+
 def get_pytorch_modules(outputs: Mapping[str, co.Output]) -> list[nn.Module]:
     """The ``nn.Module`` s of the compiled PyTorch modules reachable from ``outputs``.
 
@@ -138,12 +149,8 @@ def get_pytorch_modules(outputs: Mapping[str, co.Output]) -> list[nn.Module]:
         A duplicate-free list in forward order of the graph modules, then the order
         of each module's ``pyth_modules`` (deterministic, unlike the original's set).
     """
-    found = _IdentityList()
-    for m in modules_in_forward_order(outputs):
-        for pm in getattr(m, "pyth_modules", ()):
-            if pm not in found:
-                found.append(pm)
-    return found
+    return _unique(pm for m in modules_in_forward_order(outputs)
+                   for pm in getattr(m, "pyth_modules", ()))
 
 
 def _call_fn_on_pytorch_module(outputs: Mapping[str, co.Output],
@@ -182,12 +189,7 @@ def parameters(outputs: Mapping[str, co.Output]) -> list[nn.Parameter]:
 
     The result is a list, so it can be given to ``torch.optim`` optimisers.
     """
-    params = _IdentityList()
-    for pm in get_pytorch_modules(outputs):
-        for p in pm.parameters():
-            if p not in params:
-                params.append(p)
-    return params
+    return _unique(p for pm in get_pytorch_modules(outputs) for p in pm.parameters())
 
 
 class PyTorchModel(nn.Module):

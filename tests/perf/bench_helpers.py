@@ -21,8 +21,8 @@ from deep_architect.searchers.common import random_specify
 
 WIDTH = 128
 BATCH = 64
-ROUNDS = 31
-CALLS_PER_ROUND = 5
+ROUNDS = 61
+ROUND_SECONDS = 0.005  # per side and round; short chains get more calls per round
 
 
 def chain(num_layers):
@@ -43,9 +43,9 @@ def compile_model(num_layers, x):
     return model, specified - start, time.perf_counter() - specified
 
 
-def time_calls(fn):
+def time_calls(fn, num_calls):
     start = time.perf_counter()
-    for _ in range(CALLS_PER_ROUND):
+    for _ in range(num_calls):
         fn()
     return time.perf_counter() - start
 
@@ -53,17 +53,18 @@ def time_calls(fn):
 def forward_ratio(model, sequential, x):
     """Median over rounds of (model time / sequential time), measured side by side."""
     inputs = {"in": x}
+    num_calls = max(1, round(ROUND_SECONDS / time_calls(lambda: sequential(x), 1)))
     ratios, model_times = [], []
     for r in range(ROUNDS):
         # Alternate which one runs first so drifts in machine load cancel out.
         if r % 2:
-            t_seq = time_calls(lambda: sequential(x))
-            t_model = time_calls(lambda: model(inputs))
+            t_seq = time_calls(lambda: sequential(x), num_calls)
+            t_model = time_calls(lambda: model(inputs), num_calls)
         else:
-            t_model = time_calls(lambda: model(inputs))
-            t_seq = time_calls(lambda: sequential(x))
+            t_model = time_calls(lambda: model(inputs), num_calls)
+            t_seq = time_calls(lambda: sequential(x), num_calls)
         ratios.append(t_model / t_seq)
-        model_times.append(t_model / CALLS_PER_ROUND)
+        model_times.append(t_model / num_calls)
     return statistics.median(ratios), statistics.median(model_times)
 
 
@@ -72,7 +73,7 @@ def main():
     torch.manual_seed(0)
     x = torch.randn(BATCH, WIDTH)
     print(f"chain of N Linear({WIDTH},{WIDTH})+ReLU layers, batch {BATCH}, 1 CPU thread; "
-          f"median of {ROUNDS} side-by-side rounds of {CALLS_PER_ROUND} forwards")
+          f"median of {ROUNDS} side-by-side rounds of ~{ROUND_SECONDS * 1e3:.0f} ms each")
     print(f"{'N':>5} {'fwd ratio':>10} {'fwd ms':>8} {'specify ms':>11} "
           f"{'compile ms':>11} {'compile us/layer':>17}")
     worst = 0.0
