@@ -163,14 +163,19 @@ def test_intermediate_values_are_freed_during_forward():
             return forward_fn, []
         return hpt.siso_pytorch_module("Probe", compile_fn, {})
 
-    model, _, _, _ = build(lambda: mo.siso_sequential([probe() for _ in range(5)]), vs=[])
+    def space():
+        residual = mo.siso_residual(probe, probe, add)  # a fan-out and a join
+        return mo.siso_sequential([probe(), probe(), residual, probe()])
+
+    model, _, _, _ = build(space, vs=[])
     refs.clear()
     with torch.no_grad():
         result = model({"in": torch.ones(2, 64)})["out"]
         gc.collect()
         alive = [r() is not None for r in refs]
-    assert alive == [False] * 4 + [True]
+    assert alive == [False] * 4 + [True]  # add's output is not probed
     assert refs[-1]() is result
+    assert torch.equal(result, torch.full((2, 64), 32.0))
 
 
 def test_multi_input_and_multi_output_modules():

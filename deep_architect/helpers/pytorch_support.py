@@ -201,7 +201,8 @@ class PyTorchModel(nn.Module):
     ``parameters()``, ``state_dict()``, ``.to()``, ``train()`` and ``eval()``
     work. Later forward passes run a precomputed plan that keeps intermediate
     values in a local list and drops each one after its last consumer, so memory
-    and speed match a hand-written model.
+    and speed match a hand-written model; they return the output values and do
+    not store values in the graph's ``Input.val`` / ``Output.val`` attributes.
 
     Args:
         inputs: The graph's input dict.
