@@ -341,7 +341,11 @@ def _keras_checks():
     batch = rng.randn(2, IMAGE_SIZE, IMAGE_SIZE, 3).astype("float32")
     for name, space_fn in SPACES.items():
         with be.use_backend(be.KERAS):
-            inputs, outputs, _ = sample(space_fn, seed=0)
+            inputs, outputs, vs = sample(space_fn, seed=0)
+        with be.use_backend(be.PYTORCH):
+            torch_inputs, torch_outputs = mo.SearchSpaceFactory(space_fn).get_search_space()
+            seco.specify(torch_outputs, vs)
+        same_graph = module_names(torch_inputs, torch_outputs) == module_names(inputs, outputs)
         if name in EAGER_IN_KERAS:
             results = [_keras_eager_forward(inputs, outputs, batch) for _ in range(2)]
         else:
@@ -354,6 +358,7 @@ def _keras_checks():
             "finite": all(bool(np.isfinite(np.asarray(r)).all()) for r in results[0]),
             "eval_deterministic": all(np.array_equal(np.asarray(a), np.asarray(b))
                                       for a, b in zip(results[-2], results[-1])),
+            "value_list_replays_in_pytorch": same_graph,
         }
 
     with be.use_backend(be.KERAS):
@@ -432,6 +437,8 @@ def test_space_compiles_and_runs_in_keras(name, keras_report):
     assert result["shapes"] == expected
     assert result["finite"]
     assert result["eval_deterministic"]
+    # A value list sampled with Keras rebuilds the same graph with PyTorch.
+    assert result["value_list_replays_in_pytorch"]
 
 
 def test_tensorflow_eager_backend_honours_is_training(keras_report):
