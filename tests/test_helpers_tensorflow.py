@@ -7,6 +7,8 @@ if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
     pytest.skip("these tests build Keras layers on TensorFlow tensors", allow_module_level=True)
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
+if keras.backend.backend() != "tensorflow":  # Keras was imported earlier with another backend
+    pytest.skip("these tests need the tensorflow Keras backend", allow_module_level=True)
 from sklearn.datasets import load_digits  # noqa: E402
 
 import deep_architect.core as co  # noqa: E402
