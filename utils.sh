@@ -26,6 +26,7 @@ Commands (bash utils.sh COMMAND, or ut_COMMAND after `source utils.sh`):
   docs                             install if needed, then build docs/ to HTML with sphinx -W
   run_all_examples                 run every example with its debug config
   extract_python_code_from_docs F  write the python code blocks of a .md/.rst file to a sibling .py
+  update_python_code_in_docs F     write the edited sibling .py of a .md/.rst file back into its code blocks
   run_all_doc_code                 run the code blocks of README.md and the tutorials
   lint                             ruff over the package, tests and examples
   help                             this list
@@ -106,6 +107,11 @@ ut_run_all_examples() {
 ut_extract_python_code_from_docs() {
     _ut_activate || return 1
     "$UT_PY" -m deep_architect.doc_code extract "$1"
+}
+
+ut_update_python_code_in_docs() {
+    _ut_activate || return 1
+    "$UT_PY" -m deep_architect.doc_code update "$1"
 }
 
 ut_run_all_doc_code() {
