@@ -89,6 +89,8 @@ def test_space_compiles_and_runs_in_pytorch(name, torch_one_thread):
     feed = {"in": x} if "in" in inputs else {"in0": x, "in1": torch.tensor(1000.0)}
     model = hpt.PyTorchModel(inputs, outputs, feed)
     assert sum(p.numel() for p in model.parameters()) > 0
+    model.train()
+    assert all(torch.isfinite(v).all() for v in model(feed).values())
     model.eval()
     first, second = model(feed), model(feed)
     assert sorted(first) == sorted(outputs)
