@@ -5,7 +5,9 @@ its own process; this script is that process. It exits non-zero on failure.
 The first part is the README's minimal example with Keras 3 imports unchanged
 (only the data source differs: scikit-learn's digits instead of MNIST).
 """
+import importlib.util
 import os
+import shutil
 import sys
 
 import keras
@@ -68,6 +70,11 @@ def readme_example(tmp_dir):
     assert losses[-1] < losses[0], losses
     score = model.evaluate(x_test, y_test, verbose=0)
     assert score[1] > 0.3, score
+    if shutil.which("dot") and importlib.util.find_spec("graphviz"):
+        import deep_architect.visualization as vi
+        vi.draw_graph(outputs, draw_module_hyperparameter_info=False, out_folderpath=tmp_dir,
+                      print_to_screen=False)
+        assert os.path.exists(os.path.join(tmp_dir, "graph.pdf")), os.listdir(tmp_dir)
 
     # Export: the found architecture is a plain Keras model.
     path = os.path.join(tmp_dir, "found.keras")
