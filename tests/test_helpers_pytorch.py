@@ -75,12 +75,15 @@ def test_constants_are_wrapped_and_take_a_slot_in_the_value_list():
 def test_model_matches_core_forward_and_is_a_real_module():
     model, inputs, outputs, vs = build(two_dense_space)
     assert isinstance(model, nn.Module)
+    hooked = []
+    model.register_forward_hook(lambda m, args, out: hooked.append(out["out"].shape))
     model.eval()
     x = torch.randn(5, 64)
     with torch.no_grad():
         got = model({"in": x})["out"]
         co.forward({inputs["in"]: x})
     assert got.shape == (5, 10)
+    assert hooked == [(5, 10)]  # the standard nn.Module.__call__ (with hooks) is kept
     assert torch.equal(got, outputs["out"].val)
 
 
