@@ -401,9 +401,12 @@ def _keras_checks():
 
 
 @pytest.fixture(scope="module", autouse=True)
-def keras_process():
-    """Starts the Keras/TensorFlow subprocess before the PyTorch tests, which run meanwhile."""
-    if not (_has("keras") and _has("tensorflow")):
+def keras_process(request):
+    """Starts the Keras/TensorFlow subprocess before the PyTorch tests, which run meanwhile
+    (only if some selected test needs it)."""
+    needed = any("keras_report" in item.fixturenames for item in request.session.items
+                 if item.module is request.module)
+    if not (needed and _has("keras") and _has("tensorflow")):
         yield None
         return
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
