@@ -30,7 +30,6 @@ This module depends on nothing outside the standard library.
 from __future__ import annotations
 
 import contextlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -89,7 +88,7 @@ class OrderedSet:
     """
 
     def __init__(self) -> None:
-        self.d: OrderedDict = OrderedDict()
+        self.d: dict = {}
 
     def add(self, x: Any) -> None:
         """Appends ``x`` unless it is already present."""
@@ -129,8 +128,8 @@ class Scope:
     default_scope: Scope
 
     def __init__(self) -> None:
-        self.name_to_elem: OrderedDict = OrderedDict()
-        self.elem_to_name: OrderedDict = OrderedDict()
+        self.name_to_elem: dict[str, Addressable] = {}
+        self.elem_to_name: dict[Addressable, str] = {}
         # The next integer to try for each prefix: names are never unregistered,
         # so the smallest unused integer never decreases.
         self._next_index: dict[str, int] = {}
@@ -212,7 +211,13 @@ class Addressable:
     """
 
     def __init__(self, scope: Scope, name: str) -> None:
-        scope.register(name, self)
+        # Scope.register inlined: this runs for every module, port and hyperparameter.
+        if name in scope.name_to_elem:
+            raise DeepArchitectError(
+                "Scope.register: the name %r is already registered in this scope" % name
+            )
+        scope.name_to_elem[name] = self
+        scope.elem_to_name[self] = name
         self.scope = scope
         self._name = name
 
@@ -349,7 +354,7 @@ class DependentHyperparameter(Hyperparameter):
                 h,
             )
         Hyperparameter.__init__(self, scope, name)
-        self._hyperps: OrderedDict = OrderedDict((k, hyperps[k]) for k in sorted(hyperps))
+        self._hyperps: dict[str, Hyperparameter] = {k: hyperps[k] for k in sorted(hyperps)}
         self._fn = fn
         # The same parent may appear under several local names: register once.
         for h in dict.fromkeys(self._hyperps.values()):
@@ -374,7 +379,7 @@ class Input(Addressable):
     """
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
-        Addressable.__init__(self, scope, module.get_name() + ".I." + name)
+        Addressable.__init__(self, scope, module._name + ".I." + name)
         self.module = module
         self.from_output: Output | None = None
         self.val: Any = None
@@ -416,7 +421,8 @@ class Input(Addressable):
         Raises:
             DeepArchitectError: If the input is not connected.
         """
-        check(self.from_output is not None, "%s.disconnect: it is not connected", self._name)
+        if self.from_output is None:
+            raise DeepArchitectError("%s.disconnect: it is not connected" % self._name)
         self.from_output.to_inputs.remove(self)
         self.from_output = None
 
@@ -461,7 +467,7 @@ class Output(Addressable):
     """
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
-        Addressable.__init__(self, scope, module.get_name() + ".O." + name)
+        Addressable.__init__(self, scope, module._name + ".O." + name)
         self.module = module
         self.to_inputs: list[Input] = []
         self.val: Any = None
@@ -480,12 +486,10 @@ class Output(Addressable):
 
     def connect(self, to_input: Input) -> None:
         """Connects this output to ``to_input`` (see :meth:`Input.connect`)."""
-        check(
-            isinstance(to_input, Input),
-            "%s.connect: expected an Input, got %r",
-            self._name,
-            to_input,
-        )
+        if not isinstance(to_input, Input):
+            raise DeepArchitectError(
+                "%s.connect: expected an Input, got %r" % (self._name, to_input)
+            )
         to_input.connect(self)
 
     def disconnect_all(self) -> None:
@@ -522,9 +526,9 @@ class Module(Addressable):
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
         scope = scope if scope is not None else Scope.default_scope
         Addressable.__init__(self, scope, _new_name(scope, "M", self, name))
-        self.inputs: OrderedDict[str, Input] = OrderedDict()
-        self.outputs: OrderedDict[str, Output] = OrderedDict()
-        self.hyperps: OrderedDict[str, Hyperparameter] = OrderedDict()
+        self.inputs: dict[str, Input] = {}
+        self.outputs: dict[str, Output] = {}
+        self.hyperps: dict[str, Hyperparameter] = {}
         self._is_compiled = False
 
     def _register_input(self, name: str) -> None:
@@ -543,7 +547,8 @@ class Module(Addressable):
                 "%s: hyperparameter %r must be a Hyperparameter, got %r of type %s"
                 % (self._name, name, h, type(h).__name__)
             )
-        check(name not in self.hyperps, "%s: duplicate hyperparameter name %r", self._name, name)
+        if name in self.hyperps:
+            raise DeepArchitectError("%s: duplicate hyperparameter name %r" % (self._name, name))
         self.hyperps[name] = h
         h._register_module(self)
 
@@ -579,11 +584,11 @@ class Module(Addressable):
         for name, val in output_name_to_val.items():
             outputs[name].val = val
 
-    def get_io(self) -> tuple[OrderedDict, OrderedDict]:
+    def get_io(self) -> tuple[dict, dict]:
         """Returns the live ``(inputs, outputs)`` dicts."""
         return self.inputs, self.outputs
 
-    def get_hyperps(self) -> OrderedDict:
+    def get_hyperps(self) -> dict:
         """Returns the live hyperparameter dict."""
         return self.hyperps
 
@@ -902,7 +907,7 @@ def jsonify(inputs: Mapping[str, Input], outputs: Mapping[str, Output]) -> dict:
     Raises:
         DeepArchitectError: If a module has an unassigned hyperparameter.
     """
-    modules = OrderedDict()
+    modules = {}
     for m in _backward_order(outputs):
         name = m.get_name()
         in_modules = {}
