@@ -375,14 +375,14 @@ def _keras_checks():
     report["drop_path"] = {"first": dropped[0], "last": dropped[-1],
                            "eval_identity": bool(np.array_equal(fn(ones, 4.0, False), ones))}
 
-    # TensorFlow 2 eager backend: is_training switches dropout off.
+    # TensorFlow 2 eager backend: is_training switches drop path and batch norm.
     with be.use_backend(be.TENSORFLOW):
-        inputs, outputs, _ = sample(SPACES["genetic"], seed=1)
+        inputs, outputs, _ = sample(SPACES["nasnet"], seed=1)
     out = []
     for is_training in (True, False, False):
         htfe.set_is_training(outputs, is_training)
-        co.forward({inputs["in"]: batch})
-        out.append(np.asarray(outputs["out"].val))
+        co.forward({inputs["in0"]: batch, inputs["in1"]: 1000.0})
+        out.append(np.asarray(outputs["out1"].val))
     report["tensorflow"] = {"shape": list(out[1].shape),
                             "eval_deterministic": bool(np.array_equal(out[1], out[2]))}
 

@@ -120,7 +120,7 @@ def dense(x, units: int, kernel_init=None, bias_init=None) -> Layer:
     return (lambda y, training: layer(flatten(y))), [layer]
 
 
-class _DropPath(layers.Layer):
+class ScheduledDropPath(layers.Layer):
     """Scheduled drop path: drops whole examples of a branch during training.
 
     The drop probability grows linearly with the number of training calls, from 0
@@ -152,7 +152,7 @@ class _DropPath(layers.Layer):
 
 def drop_path(x, final_drop_prob: float) -> Layer:
     """Scheduled drop-path layer; its ``fn(x, total_steps, training)`` takes the step budget."""
-    layer = _DropPath(final_drop_prob)
+    layer = ScheduledDropPath(final_drop_prob)
 
     def fn(y, total_steps, training):
         if isinstance(total_steps, (int, float)):

@@ -152,7 +152,7 @@ def dense(x, units: int, kernel_init=None, bias_init=None) -> Layer:
     return (lambda y, training: linear(flatten(y))), [linear]
 
 
-class _DropPath(nn.Module):
+class ScheduledDropPath(nn.Module):
     """Scheduled drop path: drops whole examples of a branch during training.
 
     The drop probability grows linearly with the number of training forward
@@ -179,7 +179,7 @@ class _DropPath(nn.Module):
 
 def drop_path(x, final_drop_prob: float) -> Layer:
     """Scheduled drop-path layer; its ``fn(x, total_steps, training)`` takes the step budget."""
-    layer = _DropPath(final_drop_prob)
+    layer = ScheduledDropPath(final_drop_prob)
     return (lambda y, total_steps, training: layer(y, total_steps)), [layer]
 
 
