@@ -1,0 +1,98 @@
+"""Runs every example of examples/mnist, examples/mnist_with_logging and examples/benchmarks
+end to end, each in a subprocess with a small config, from a temporary working folder."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(REPO, "examples")
+
+
+def run_example(name, cfg, cwd, expect_ok=True):
+    cfg_path = os.path.join(str(cwd), "%s_config.json" % name.replace("/", "_"))
+    with open(cfg_path, "w") as f:
+        json.dump(cfg, f)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    env.pop("KERAS_BACKEND", None)
+    proc = subprocess.run([sys.executable, os.path.join(EXAMPLES, name, "main.py"),
+                           "--config_filepath", cfg_path], cwd=str(cwd), env=env,
+                          capture_output=True, text=True, timeout=600)
+    if expect_ok:
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return proc
+
+
+def debug_config(name):
+    with open(os.path.join(EXAMPLES, name, "configs", "debug.json")) as f:
+        return json.load(f)
+
+
+def test_shipped_configs_are_valid_json_with_the_documented_keys():
+    for name in ["mnist", "mnist_with_logging", "benchmarks"]:
+        folder = os.path.join(EXAMPLES, name, "configs")
+        for fname in sorted(os.listdir(folder)):
+            with open(os.path.join(folder, fname)) as f:
+                cfg = json.load(f)
+            assert "dataset" in cfg and "num_samples" in cfg, (name, fname)
+    assert debug_config("mnist_with_logging")["dataset"] == "digits"
+
+
+def test_mnist_example(tmp_path):
+    cfg = dict(debug_config("mnist"), num_samples=2, max_eval_time_in_minutes=0.03)
+    out = run_example("mnist", cfg, tmp_path).stdout
+    assert "sample 0: validation accuracy" in out and "sample 1: validation accuracy" in out
+
+
+def test_mnist_example_without_mnist_files_says_where_to_put_them(tmp_path):
+    cfg = dict(debug_config("mnist"), dataset="mnist", data_dir="no_such_folder")
+    proc = run_example("mnist", cfg, tmp_path, expect_ok=False)
+    assert proc.returncode != 0
+    assert "train-images-idx3-ubyte" in proc.stderr and "no_such_folder" in proc.stderr
+
+
+def test_mnist_with_logging_logs_draws_prints_best_and_resumes(tmp_path):
+    cfg = dict(debug_config("mnist_with_logging"), num_samples=2, max_eval_time_in_minutes=0.05,
+               folderpath="logs/mnist")
+    out = run_example("mnist_with_logging", cfg, tmp_path).stdout
+    evaluations = tmp_path / "logs" / "mnist" / "debug" / "evaluations"
+    for i in range(2):
+        folder = evaluations / ("x%d" % i)
+        config = json.loads((folder / "config.json").read_text())
+        assert set(config) == {"hyperp_value_lst", "searcher_evaluation_token"}
+        results = json.loads((folder / "results.json").read_text())
+        assert 0.0 <= results["validation_accuracy"] <= 1.0 and "test_accuracy" in results
+        assert (folder / "eval_data" / "graph.dot").stat().st_size > 0
+    assert (tmp_path / "logs" / "mnist" / "debug" / "search_data").is_dir()
+    assert "Best architecture: evaluation" in out
+    assert os.path.join("logs", "mnist", "debug", "evaluations", "x") in out
+
+    # Resuming a longer search keeps the logged evaluations and runs only the new one.
+    before = (evaluations / "x0" / "results.json").read_text()
+    cfg.update(num_samples=3, delete_if_exists=0)
+    out = run_example("mnist_with_logging", cfg, tmp_path).stdout
+    assert "evaluation 2:" in out and "evaluation 0:" not in out
+    assert (evaluations / "x0" / "results.json").read_text() == before
+    assert (evaluations / "x2" / "results.json").exists()
+
+
+def test_benchmarks_example_writes_both_tables(tmp_path):
+    pytest.importorskip("torch")
+    cfg = dict(debug_config("benchmarks"), num_samples=2, num_repetitions=1,
+               max_eval_time_in_minutes=0.02, max_num_training_epochs=1, draw_graphs=1,
+               table1_search_space_lst=["genetic", "nasbench"],
+               table2_searcher_lst=["random", "evolution"])
+    out = run_example("benchmarks", cfg, tmp_path).stdout
+    assert "Table 1: random search on each search space" in out
+    assert "| nasbench |" in out and "| evolution |" in out
+    root = tmp_path / "logs" / "benchmarks" / "debug"
+    tables = json.loads((root / "tables.json").read_text())
+    assert set(tables["table1"]) == {"genetic", "nasbench"}
+    assert set(tables["table2"]) == {"random", "evolution"}
+    assert all(len(v) == 1 and 0 <= v[0] <= 1 for v in tables["table1"].values())
+    assert (root / "tables.md").exists() and (root / "table1.png").stat().st_size > 1000
+    assert (root / "table2.png").stat().st_size > 1000
+    x1 = root / "genetic" / "evolution" / "rep0" / "evaluations" / "x1"
+    assert (x1 / "results.json").exists() and (x1 / "eval_data" / "graph.dot").exists()
