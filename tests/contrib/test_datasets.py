@@ -189,3 +189,52 @@ def test_crops_flips_whitening_padding():
     assert p.shape == (2, 9, 10, 1) and p.dtype == np.float32 and p[:, :2].sum() == 0
     with pytest.raises(DeepArchitectError, match="does not fit"):
         aug.center_crop(X, 6, 6)
+
+
+CIFAR_TF_SCRIPT = """
+import os, sys
+import numpy as np
+import tensorflow as tf
+from deep_architect.contrib.misc.datasets.cifar10_tf import Cifar10DataSet
+folder = sys.argv[1]
+rng = np.random.RandomState(0)
+images = rng.randint(0, 256, (6, 3072)).astype(np.uint8)
+for subset in ["train", "eval"]:
+    with tf.io.TFRecordWriter(os.path.join(folder, subset + ".tfrecords")) as w:
+        for i in range(6):
+            feats = {"image": tf.train.Feature(bytes_list=tf.train.BytesList(
+                         value=[images[i].tobytes()])),
+                     "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[i]))}
+            w.write(tf.train.Example(features=tf.train.Features(feature=feats))
+                    .SerializeToString())
+ev = list(Cifar10DataSet(folder, "eval").make_batch(4))
+assert len(ev) == 1, len(ev)  # 6 examples, full batches only
+x, y = ev[0]
+assert x.shape == (4, 32, 32, 3) and y.numpy().tolist() == [0, 1, 2, 3]
+raw = images[1].reshape(3, 32, 32).transpose(1, 2, 0).astype(np.float32)
+expected = (raw - raw.mean()) / max(raw.std(), 1.0 / np.sqrt(raw.size))
+np.testing.assert_allclose(x[1].numpy(), expected, rtol=1e-4, atol=1e-4)
+train = iter(Cifar10DataSet(folder, "train").make_batch(4))
+for _ in range(3):  # repeats forever
+    xb, yb = next(train)
+    assert xb.shape == (4, 32, 32, 3)
+print("OK")
+"""
+
+
+def test_cifar10_tf_pipeline_on_generated_tfrecords(tmp_path):
+    import importlib.util
+    import subprocess
+    import sys
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("tensorflow is not installed")
+    from deep_architect.contrib.misc.datasets.cifar10_tf import Cifar10DataSet
+    assert Cifar10DataSet.num_examples_per_epoch("train") == 40000
+    with pytest.raises(FileNotFoundError, match="validation.tfrecords"):
+        Cifar10DataSet(str(tmp_path), "validation").get_filenames()
+    with pytest.raises(DeepArchitectError, match="subset"):
+        Cifar10DataSet(str(tmp_path), "test")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, "-c", CIFAR_TF_SCRIPT, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr[-3000:]
