@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+import deep_architect.utils as ut
 from deep_architect.contrib.misc import gpu_utils as gu
 from deep_architect.errors import check
 
@@ -286,8 +287,6 @@ class ClassifierTrainingLoop:
         if best_acc > seqs["validation_accuracy"][-1]:
             self._set_weights(best_weights)
         if self.model_path is not None:
-            import deep_architect.utils as ut
-
             ut.create_folder(self.model_path, abort_if_exists=False, create_parent_folders=True)
             self._write_weights(self.model_path)
         val_acc, ms_per_example = self._timed_accuracy(self.val_dataset)
