@@ -252,3 +252,16 @@ def test_keras_and_tensorflow_evaluators_in_subprocess(backend, tmp_path):
         assert out["tf"]["num_training_epochs"] == [1, 2, 3]
     else:
         assert "KERAS_BACKEND" in out["tf_error"] and "torch" in out["tf_error"]
+
+
+def test_gpu_utilization_is_monitored_when_one_gpu_is_visible(data, tmp_path, monkeypatch):
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text('#!/bin/sh\nif [ "$1" = "-L" ]; then echo "GPU 0: Fake"; '
+                    'else echo "40 %, 2048 MiB, 8192 MiB"; fi\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(tmp_path) + os.pathsep + os.environ["PATH"])
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    r = evaluator(data, max_num_training_epochs=2).eval(*mlp())
+    assert r["average_gpu_utilization_in_percent"] == 40.0
+    assert r["average_gpu_memory_utilization_in_gigabytes"] == 2.0
+    assert r["sequences"]["gpu_utilization_in_percent"] == [40.0, 40.0]
