@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Union
 
 from deep_architect.contrib.deep_learning_backend import backend as be
 from deep_architect.errors import check
 
 Fragment = tuple  # (inputs dict, outputs dict)
 NeutralCompileFn = Callable[[Any, dict, dict], tuple]
+HyperparameterLike = Any  # a Hyperparameter, or a plain value (wrapped into D([value]))
+Tensor = Any  # a framework tensor (torch.Tensor, KerasTensor, tf.Tensor, ...)
+IntOrPair = Union[int, Sequence[int]]  # square size, or [height, width]
+InitFn = Callable[[tuple], Any]  # shape -> array of that shape
 
 
 def module(name: str, compile_fn: NeutralCompileFn, name_to_hyperp: Mapping,
@@ -137,7 +141,7 @@ def _combiner(op: NeutralCompileFn, name: str, num_inputs: int,
     return module(name, op, {}, [f"in{i}" for i in range(num_inputs)], backend=backend)
 
 
-def dropout(h_keep_prob, *, backend: int | None = None) -> Fragment:
+def dropout(h_keep_prob: HyperparameterLike, *, backend: int | None = None) -> Fragment:
     """Dropout (module ``Dropout``) keeping each unit with probability ``keep_prob``.
 
     Active only in training mode (``model.train()`` in PyTorch, ``training=True``
@@ -146,8 +150,10 @@ def dropout(h_keep_prob, *, backend: int | None = None) -> Fragment:
     return _siso(DROPOUT, "Dropout", {"keep_prob": h_keep_prob}, backend)
 
 
-def conv2d(h_num_filters, h_filter_width, h_stride=1, h_use_bias=True, h_dilation_rate=1,
-           h_padding="SAME", *, backend: int | None = None) -> Fragment:
+def conv2d(h_num_filters: HyperparameterLike, h_filter_width: HyperparameterLike,
+           h_stride: HyperparameterLike = 1, h_use_bias: HyperparameterLike = True,
+           h_dilation_rate: HyperparameterLike = 1, h_padding: HyperparameterLike = "SAME", *,
+           backend: int | None = None) -> Fragment:
     """2D convolution (module ``Conv2D``); the first four arguments are the original's.
 
     ``filter_width``, ``stride`` and ``dilation_rate`` are ints (square) or
@@ -160,9 +166,11 @@ def conv2d(h_num_filters, h_filter_width, h_stride=1, h_use_bias=True, h_dilatio
         backend)
 
 
-def separable_conv2d(h_num_filters, h_filter_width, h_stride=1, h_dilation_rate=1,
-                     h_depth_multiplier=1, h_use_bias=True, h_padding="SAME", *,
-                     backend: int | None = None) -> Fragment:
+def separable_conv2d(h_num_filters: HyperparameterLike, h_filter_width: HyperparameterLike,
+                     h_stride: HyperparameterLike = 1, h_dilation_rate: HyperparameterLike = 1,
+                     h_depth_multiplier: HyperparameterLike = 1,
+                     h_use_bias: HyperparameterLike = True, h_padding: HyperparameterLike = "SAME",
+                     *, backend: int | None = None) -> Fragment:
     """Depthwise-separable convolution (module ``SeparableConv2D``)."""
     return _siso(SEPARABLE_CONV2D, "SeparableConv2D", {
         "num_filters": h_num_filters, "filter_width": h_filter_width, "stride": h_stride,
@@ -170,9 +178,11 @@ def separable_conv2d(h_num_filters, h_filter_width, h_stride=1, h_dilation_rate=
         "use_bias": h_use_bias, "padding": h_padding}, backend)
 
 
-def depthwise_conv2d(h_filter_width, h_stride=1, h_dilation_rate=1, h_depth_multiplier=1,
-                     h_use_bias=True, h_padding="SAME", *,
-                     backend: int | None = None) -> Fragment:
+def depthwise_conv2d(h_filter_width: HyperparameterLike, h_stride: HyperparameterLike = 1,
+                     h_dilation_rate: HyperparameterLike = 1,
+                     h_depth_multiplier: HyperparameterLike = 1,
+                     h_use_bias: HyperparameterLike = True, h_padding: HyperparameterLike = "SAME",
+                     *, backend: int | None = None) -> Fragment:
     """Depthwise convolution (module ``DepthwiseConv2D``)."""
     return _siso(DEPTHWISE_CONV2D, "DepthwiseConv2D", {
         "filter_width": h_filter_width, "stride": h_stride, "dilation_rate": h_dilation_rate,
@@ -180,22 +190,22 @@ def depthwise_conv2d(h_filter_width, h_stride=1, h_dilation_rate=1, h_depth_mult
         "padding": h_padding}, backend)
 
 
-def max_pool2d(h_kernel_size, h_stride=1, h_padding="SAME", *,
-               backend: int | None = None) -> Fragment:
+def max_pool2d(h_kernel_size: HyperparameterLike, h_stride: HyperparameterLike = 1,
+               h_padding: HyperparameterLike = "SAME", *, backend: int | None = None) -> Fragment:
     """Max pooling (module ``MaxPool2D``)."""
     return _siso(MAX_POOL2D, "MaxPool2D", {
         "kernel_size": h_kernel_size, "stride": h_stride, "padding": h_padding}, backend)
 
 
-def avg_pool2d(h_kernel_size, h_stride=1, h_padding="SAME", *,
-               backend: int | None = None) -> Fragment:
+def avg_pool2d(h_kernel_size: HyperparameterLike, h_stride: HyperparameterLike = 1,
+               h_padding: HyperparameterLike = "SAME", *, backend: int | None = None) -> Fragment:
     """Average pooling (module ``AvgPool2D``); ``'SAME'`` padding is not counted."""
     return _siso(AVG_POOL2D, "AvgPool2D", {
         "kernel_size": h_kernel_size, "stride": h_stride, "padding": h_padding}, backend)
 
 
-def min_pool2d(h_kernel_size, h_stride=1, h_padding="SAME", *,
-               backend: int | None = None) -> Fragment:
+def min_pool2d(h_kernel_size: HyperparameterLike, h_stride: HyperparameterLike = 1,
+               h_padding: HyperparameterLike = "SAME", *, backend: int | None = None) -> Fragment:
     """Min pooling (module ``MinPool2D``)."""
     return _siso(MIN_POOL2D, "MinPool2D", {
         "kernel_size": h_kernel_size, "stride": h_stride, "padding": h_padding}, backend)
@@ -211,7 +221,7 @@ def relu(*, backend: int | None = None) -> Fragment:
     return _siso(RELU, "ReLU", {}, backend)
 
 
-def nonlinearity(h_nonlin_name, *, backend: int | None = None) -> Fragment:
+def nonlinearity(h_nonlin_name: HyperparameterLike, *, backend: int | None = None) -> Fragment:
     """Activation chosen by name (module ``Nonlinearity``).
 
     Names: ``relu``, ``relu6``, ``crelu`` (doubles the channels), ``elu``,
@@ -225,7 +235,7 @@ def global_pool2d(*, backend: int | None = None) -> Fragment:
     return _siso(GLOBAL_AVG_POOL, "GlobalAveragePool", {}, backend)
 
 
-def fc_layer(h_num_units, *, backend: int | None = None) -> Fragment:
+def fc_layer(h_num_units: HyperparameterLike, *, backend: int | None = None) -> Fragment:
     """Dense layer (module ``FCLayer``); inputs of rank > 2 are flattened first."""
     return _siso(FC_LAYER, "FCLayer", {"num_units": h_num_units}, backend)
 

@@ -19,6 +19,7 @@ from keras import layers, ops
 import deep_architect.helpers.keras_support as hke
 from deep_architect.contrib.deep_learning_backend import backend as be
 from deep_architect.contrib.deep_learning_backend import general_ops
+from deep_architect.contrib.deep_learning_backend.general_ops import InitFn, IntOrPair, Tensor
 from deep_architect.errors import DeepArchitectError, check
 
 Layer = tuple  # (fn(x, training), list of keras layers)
@@ -44,12 +45,12 @@ def _size(v):
     return tuple(int(e) for e in v) if isinstance(v, (list, tuple)) else int(v)
 
 
-def channels(x) -> int:
+def channels(x: Tensor) -> int:
     """Number of channels (features for rank-2 inputs)."""
     return int(x.shape[-1])
 
 
-def spatial(x) -> tuple:
+def spatial(x: Tensor) -> tuple:
     """``(height, width)`` of an NHWC tensor."""
     return int(x.shape[1]), int(x.shape[2])
 
@@ -58,8 +59,10 @@ def _call(layer) -> Callable:
     return lambda y, training: layer(y)
 
 
-def conv2d(x, filters, kernel, stride=1, dilation=1, use_bias=True, padding="SAME",
-           kind: str = "standard", depth_multiplier: int = 1, kernel_init=None) -> Layer:
+def conv2d(x: Tensor, filters: int | None, kernel: IntOrPair, stride: IntOrPair = 1,
+           dilation: IntOrPair = 1, use_bias: bool = True, padding: str = "SAME",
+           kind: str = "standard", depth_multiplier: int = 1,
+           kernel_init: InitFn | None = None) -> Layer:
     """Convolution layer; ``kind`` is ``'standard'``, ``'depthwise'`` or ``'separable'``.
 
     ``kernel_init(shape)`` (standard kind only) returns an array of shape
@@ -79,7 +82,8 @@ def conv2d(x, filters, kernel, stride=1, dilation=1, use_bias=True, padding="SAM
     return _call(layer), [layer]
 
 
-def pool2d(x, kind: str, kernel, stride=1, padding="SAME") -> Layer:
+def pool2d(x: Tensor, kind: str, kernel: IntOrPair, stride: IntOrPair = 1,
+           padding: str = "SAME") -> Layer:
     """Max, average or min pooling."""
     args = dict(pool_size=_size(kernel), strides=_size(stride), padding=_padding(padding))
     if kind == "avg":
@@ -92,13 +96,13 @@ def pool2d(x, kind: str, kernel, stride=1, padding="SAME") -> Layer:
     return (lambda y, training: ops.negative(layer(ops.negative(y)))), [layer]
 
 
-def batch_norm(x) -> Layer:
+def batch_norm(x: Tensor) -> Layer:
     """Batch normalization over the last axis (momentum 0.9, epsilon 1e-5)."""
     layer = layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
     return (lambda y, training: layer(y, training=training)), [layer]
 
 
-def dropout(x, rate: float) -> Layer:
+def dropout(x: Tensor, rate: float) -> Layer:
     """Dropout with drop probability ``rate``."""
     layer = layers.Dropout(float(rate))
     return (lambda y, training: layer(y, training=training)), [layer]
@@ -109,7 +113,8 @@ def _initializer(init_fn):
                                               dtype or "float32")
 
 
-def dense(x, units: int, kernel_init=None, bias_init=None) -> Layer:
+def dense(x: Tensor, units: int, kernel_init: InitFn | None = None,
+          bias_init: InitFn | None = None) -> Layer:
     """Dense layer over the flattened input.
 
     ``kernel_init(shape)`` / ``bias_init(shape)`` return arrays of shape
@@ -150,7 +155,7 @@ class ScheduledDropPath(layers.Layer):
         return x_shape
 
 
-def drop_path(x, final_drop_prob: float) -> Layer:
+def drop_path(x: Tensor, final_drop_prob: float) -> Layer:
     """Scheduled drop-path layer; its ``fn(x, total_steps, training)`` takes the step budget."""
     layer = ScheduledDropPath(final_drop_prob)
 
@@ -169,7 +174,7 @@ _ACTIVATIONS = {
 }
 
 
-def activation(x, name: str):
+def activation(x: Tensor, name: str) -> Tensor:
     """Applies the activation called ``name`` (see ``general_ops.nonlinearity``)."""
     if name not in _ACTIVATIONS:
         raise DeepArchitectError(f"unknown nonlinearity {name!r}; expected one of "
@@ -177,30 +182,30 @@ def activation(x, name: str):
     return _ACTIVATIONS[name](x)
 
 
-def global_pool(x, kind: str):
+def global_pool(x: Tensor, kind: str) -> Tensor:
     """Average or max over the spatial axes, giving ``[batch, channels]``."""
     check(kind in ("avg", "max"), f"global pooling must be 'avg' or 'max', got {kind!r}")
     return ops.mean(x, axis=(1, 2)) if kind == "avg" else ops.max(x, axis=(1, 2))
 
 
-def flatten(x):
+def flatten(x: Tensor) -> Tensor:
     """Flattens all axes but the batch axis."""
     if len(x.shape) == 2:
         return x
     return ops.reshape(x, (-1, math.prod(int(d) for d in x.shape[1:])))
 
 
-def concat(xs: Sequence):
+def concat(xs: Sequence) -> Tensor:
     """Concatenates along the channel (last) axis."""
     return ops.concatenate(list(xs), axis=-1)
 
 
-def slice_channels(x, num_channels: int):
+def slice_channels(x: Tensor, num_channels: int) -> Tensor:
     """The first ``num_channels`` channels."""
     return x[..., :num_channels]
 
 
-def shift(x):
+def shift(x: Tensor) -> Tensor:
     """Shifts the image one pixel up and left, zero-filling the bottom row and right column."""
     return ops.pad(x[:, 1:, 1:, :], [[0, 0], [0, 1], [0, 1], [0, 0]])
 

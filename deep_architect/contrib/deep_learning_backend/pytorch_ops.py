@@ -18,6 +18,7 @@ from torch import nn
 import deep_architect.helpers.pytorch_support as hpt
 from deep_architect.contrib.deep_learning_backend import backend as be
 from deep_architect.contrib.deep_learning_backend import general_ops
+from deep_architect.contrib.deep_learning_backend.general_ops import InitFn, IntOrPair, Tensor
 from deep_architect.errors import DeepArchitectError, check
 
 Layer = tuple  # (fn(x, training), list of nn.Module)
@@ -61,18 +62,20 @@ def _padder(padding: str, kernel, stride, dilation=1, value: float = 0.0) -> Cal
     return pad
 
 
-def channels(x) -> int:
+def channels(x: Tensor) -> int:
     """Number of channels (features for rank-2 inputs)."""
     return int(x.shape[1])
 
 
-def spatial(x) -> tuple:
+def spatial(x: Tensor) -> tuple:
     """``(height, width)`` of an NCHW tensor."""
     return int(x.shape[2]), int(x.shape[3])
 
 
-def conv2d(x, filters, kernel, stride=1, dilation=1, use_bias=True, padding="SAME",
-           kind: str = "standard", depth_multiplier: int = 1, kernel_init=None) -> Layer:
+def conv2d(x: Tensor, filters: int | None, kernel: IntOrPair, stride: IntOrPair = 1,
+           dilation: IntOrPair = 1, use_bias: bool = True, padding: str = "SAME",
+           kind: str = "standard", depth_multiplier: int = 1,
+           kernel_init: InitFn | None = None) -> Layer:
     """Convolution layer; ``kind`` is ``'standard'``, ``'depthwise'`` or ``'separable'``.
 
     ``kernel_init(shape)`` (standard kind only) returns an array of shape
@@ -106,7 +109,8 @@ def conv2d(x, filters, kernel, stride=1, dilation=1, use_bias=True, padding="SAM
     return fn, convs
 
 
-def pool2d(x, kind: str, kernel, stride=1, padding="SAME") -> Layer:
+def pool2d(x: Tensor, kind: str, kernel: IntOrPair, stride: IntOrPair = 1,
+           padding: str = "SAME") -> Layer:
     """Max, average or min pooling; padded cells never count (TensorFlow semantics)."""
     k, s = _pair(kernel), _pair(stride)
     if kind == "avg":
@@ -123,20 +127,21 @@ def pool2d(x, kind: str, kernel, stride=1, padding="SAME") -> Layer:
     return (lambda y, training: sign * F.max_pool2d(pad(sign * y), k, s)), []
 
 
-def batch_norm(x) -> Layer:
+def batch_norm(x: Tensor) -> Layer:
     """Batch normalization (momentum 0.9 in the TensorFlow sense, epsilon 1e-5)."""
     cls = nn.BatchNorm2d if x.dim() == 4 else nn.BatchNorm1d
     bn = cls(channels(x), eps=1e-5, momentum=0.1)
     return (lambda y, training: bn(y)), [bn]
 
 
-def dropout(x, rate: float) -> Layer:
+def dropout(x: Tensor, rate: float) -> Layer:
     """Dropout with drop probability ``rate``."""
     layer = nn.Dropout(p=float(rate))
     return (lambda y, training: layer(y)), [layer]
 
 
-def dense(x, units: int, kernel_init=None, bias_init=None) -> Layer:
+def dense(x: Tensor, units: int, kernel_init: InitFn | None = None,
+          bias_init: InitFn | None = None) -> Layer:
     """Dense layer over the flattened input.
 
     ``kernel_init(shape)`` / ``bias_init(shape)`` return arrays of shape
@@ -177,7 +182,7 @@ class ScheduledDropPath(nn.Module):
         return x / keep_prob * mask
 
 
-def drop_path(x, final_drop_prob: float) -> Layer:
+def drop_path(x: Tensor, final_drop_prob: float) -> Layer:
     """Scheduled drop-path layer; its ``fn(x, total_steps, training)`` takes the step budget."""
     layer = ScheduledDropPath(final_drop_prob)
     return (lambda y, total_steps, training: layer(y, total_steps)), [layer]
@@ -190,7 +195,7 @@ _ACTIVATIONS = {
 }
 
 
-def activation(x, name: str):
+def activation(x: Tensor, name: str) -> Tensor:
     """Applies the activation called ``name`` (see ``general_ops.nonlinearity``)."""
     if name not in _ACTIVATIONS:
         raise DeepArchitectError(f"unknown nonlinearity {name!r}; expected one of "
@@ -198,28 +203,28 @@ def activation(x, name: str):
     return _ACTIVATIONS[name](x)
 
 
-def global_pool(x, kind: str):
+def global_pool(x: Tensor, kind: str) -> Tensor:
     """Average or max over the spatial axes, giving ``[batch, channels]``."""
     check(kind in ("avg", "max"), f"global pooling must be 'avg' or 'max', got {kind!r}")
     return x.mean(dim=(2, 3)) if kind == "avg" else x.amax(dim=(2, 3))
 
 
-def flatten(x):
+def flatten(x: Tensor) -> Tensor:
     """Flattens all axes but the batch axis."""
     return x.flatten(1)
 
 
-def concat(xs: Sequence):
+def concat(xs: Sequence) -> Tensor:
     """Concatenates along the channel axis."""
     return torch.cat(list(xs), dim=1)
 
 
-def slice_channels(x, num_channels: int):
+def slice_channels(x: Tensor, num_channels: int) -> Tensor:
     """The first ``num_channels`` channels."""
     return x[:, :num_channels]
 
 
-def shift(x):
+def shift(x: Tensor) -> Tensor:
     """Shifts the image one pixel up and left, zero-filling the bottom row and right column."""
     return F.pad(x[:, :, 1:, 1:], (0, 1, 0, 1))
 

@@ -16,7 +16,7 @@ from deep_architect.errors import check
 from deep_architect.hyperparameters import Discrete as D
 
 
-def kaiming2015delving_initializer_conv(gain: float = 1.0):
+def kaiming2015delving_initializer_conv(gain: float = 1.0) -> go.InitFn:
     """He et al. (2015) initialiser for ``(height, width, in, out)`` convolution kernels.
 
     Draws N(0, gain^2 * 2 / fan_in) with ``fan_in = height * width * in``.
@@ -28,7 +28,8 @@ def kaiming2015delving_initializer_conv(gain: float = 1.0):
     return init_fn
 
 
-def conv2d(h_num_filters, h_filter_width, h_stride, h_use_bias):
+def conv2d(h_num_filters: go.HyperparameterLike, h_filter_width: go.HyperparameterLike,
+           h_stride: go.HyperparameterLike, h_use_bias: go.HyperparameterLike) -> go.Fragment:
     """Square convolution with ``'SAME'`` padding and He initialisation (module ``Conv2D``)."""
     compile_fn = go.siso_compile_fn(lambda fw, x, dh: fw.conv2d(
         x, dh["num_filters"], dh["filter_width"], dh["stride"], use_bias=dh["use_bias"],
@@ -38,13 +39,16 @@ def conv2d(h_num_filters, h_filter_width, h_stride, h_use_bias):
         "use_bias": h_use_bias})
 
 
-def max_pool2d(h_kernel_size, h_stride):
+def max_pool2d(h_kernel_size: go.HyperparameterLike,
+               h_stride: go.HyperparameterLike) -> go.Fragment:
     """Max pooling with ``'SAME'`` padding (module ``MaxPool2D``)."""
     return go.module("MaxPool2D", go.MAX_POOL2D,
                      {"kernel_size": h_kernel_size, "stride": h_stride})
 
 
-def conv_cell(h_num_filters, h_filter_width, h_swap, h_opt_drop, h_keep_prob, stride: int):
+def conv_cell(h_num_filters: go.HyperparameterLike, h_filter_width: go.HyperparameterLike,
+              h_swap: go.HyperparameterLike, h_opt_drop: go.HyperparameterLike,
+              h_keep_prob: go.HyperparameterLike, stride: int) -> go.Fragment:
     """Convolution, then ReLU and batch norm in either order, then optional dropout."""
     check(stride >= 1, f"conv_cell: stride must be >= 1, got {stride!r}")
     return mo.siso_sequential([
@@ -54,7 +58,7 @@ def conv_cell(h_num_filters, h_filter_width, h_swap, h_opt_drop, h_keep_prob, st
     ])
 
 
-def conv_net(h_num_spatial_reductions):
+def conv_net(h_num_spatial_reductions: go.HyperparameterLike) -> go.Fragment:
     """Repeats [reduction cell (stride 2), 1/2/4/8 normal cells]; cells share their layout."""
     h_swap = D([0, 1])
     h_opt_drop = D([0, 1], name="Mutatable_sub")
@@ -79,7 +83,8 @@ def _spatial_squeeze_compile(fw, di, dh):
     return apply, layers
 
 
-def spatial_squeeze(h_pool_op, h_num_hidden):
+def spatial_squeeze(h_pool_op: go.HyperparameterLike,
+                    h_num_hidden: go.HyperparameterLike) -> go.Fragment:
     """1x1 convolution to ``num_hidden`` channels, then global max or average pooling.
 
     Module ``SpatialSqueeze``; the output has shape ``[batch, num_hidden]``.

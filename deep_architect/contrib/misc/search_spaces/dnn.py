@@ -53,7 +53,8 @@ batch_normalization = go.batch_normalization
 nonlinearity = go.nonlinearity
 
 
-def affine(h_num_hidden, h_W_init_fn, h_b_init_fn):
+def affine(h_num_hidden: go.HyperparameterLike, h_W_init_fn: go.HyperparameterLike,
+           h_b_init_fn: go.HyperparameterLike) -> go.Fragment:
     """Dense layer (module ``Affine``) whose weights come from initialiser hyperparameters."""
     compile_fn = go.siso_compile_fn(lambda fw, x, dh: fw.dense(
         x, dh["num_hidden"], kernel_init=dh["W_init_fn"], bias_init=dh["b_init_fn"]))
@@ -61,13 +62,16 @@ def affine(h_num_hidden, h_W_init_fn, h_b_init_fn):
         "num_hidden": h_num_hidden, "W_init_fn": h_W_init_fn, "b_init_fn": h_b_init_fn})
 
 
-def affine_simplified(h_num_hidden):
+def affine_simplified(h_num_hidden: go.HyperparameterLike) -> go.Fragment:
     """Flatten + dense layer with default initialisation (module ``AffineSimplified``)."""
     compile_fn = go.siso_compile_fn(lambda fw, x, dh: fw.dense(x, dh["num_hidden"]))
     return go.module("AffineSimplified", compile_fn, {"num_hidden": h_num_hidden})
 
 
-def dnn_cell(h_num_hidden, h_nonlin_name, h_swap, h_opt_drop, h_opt_bn, h_drop_keep_prob):
+def dnn_cell(h_num_hidden: go.HyperparameterLike, h_nonlin_name: go.HyperparameterLike,
+             h_swap: go.HyperparameterLike, h_opt_drop: go.HyperparameterLike,
+             h_opt_bn: go.HyperparameterLike,
+             h_drop_keep_prob: go.HyperparameterLike) -> go.Fragment:
     """Affine layer, nonlinearity, then optional dropout and batch norm in either order."""
     return mo.siso_sequential([
         affine_simplified(h_num_hidden),
@@ -79,7 +83,7 @@ def dnn_cell(h_num_hidden, h_nonlin_name, h_swap, h_opt_drop, h_opt_bn, h_drop_k
     ])
 
 
-def dnn_net(num_classes: int):
+def dnn_net(num_classes: int) -> go.Fragment:
     """One or two DNN cells sharing their nonlinearity and layout, then a linear classifier."""
     h_nonlin_name = D(["relu", "relu6", "crelu", "elu", "softplus"], name="Mutatable")
     h_swap = D([0, 1], name="Mutatable_sub")

@@ -21,7 +21,7 @@ def _pairs(num_nodes: int) -> list:
 
 
 def genetic_stage(input_fn: Callable, node_fn: Callable, output_fn: Callable,
-                  h_connections: Sequence, num_nodes: int):
+                  h_connections: Sequence, num_nodes: int) -> go.Fragment:
     """Substitution module ``GeneticStage`` wiring one stage from its connection bits.
 
     Args:
@@ -66,13 +66,13 @@ def genetic_stage(input_fn: Callable, node_fn: Callable, output_fn: Callable,
                                   ["in"], ["out"])
 
 
-def intermediate_node_fn(num_inputs: int, filters: int):
+def intermediate_node_fn(num_inputs: int, filters: int) -> go.Fragment:
     """Sum of the inputs, 3x3 convolution, batch norm, ReLU."""
     return mo.siso_sequential([go.add(num_inputs), go.conv2d(D([filters]), D([3])),
                                go.batch_normalization(), go.relu()])
 
 
-def generate_stage(stage_num: int, num_nodes: int, filters: int, filter_size: int):
+def generate_stage(stage_num: int, num_nodes: int, filters: int, filter_size: int) -> go.Fragment:
     """One stage with fresh connection bits ``H.<stage>_in_<i>_<j>-k``."""
     h_connections = [hp.Bool(name="%d_in_%d_%d" % (stage_num, i, j))
                      for i, j in _pairs(num_nodes)]
@@ -85,7 +85,8 @@ def generate_stage(stage_num: int, num_nodes: int, filters: int, filter_size: in
 
 
 def generate_search_space(nodes_per_stage: Sequence[int], filters_per_stage: Sequence[int],
-                          filter_size_per_stage: Sequence[int], num_classes: int = 10):
+                          filter_size_per_stage: Sequence[int],
+                          num_classes: int = 10) -> go.Fragment:
     """Stages separated by 3x3/2 max pooling, then flatten, dense 1024, dropout, dense."""
     fragments = []
     for stage_num, (num_nodes, filters, filter_size) in enumerate(

@@ -30,73 +30,75 @@ def _conv_module(kind: str, name: str, hyperps: dict):
     return go.module(name, compile_fn, hyperps)
 
 
-def conv2d(filters: int, kernel_size: int, stride: int = 1, activation_fn: str = "linear"):
+def conv2d(filters: int, kernel_size: int, stride: int = 1,
+           activation_fn: str = "linear") -> go.Fragment:
     """Convolution without bias, ``'SAME'`` padding (module ``Conv2D_<k>x<k>``)."""
     return _conv_module("standard", "Conv2D_%dx%d" % (kernel_size, kernel_size), {
         "filters": filters, "kernel_size": kernel_size, "stride": stride,
         "activation_fn": activation_fn})
 
 
-def conv2d_cell(filters: int, kernel_size: int, stride: int = 1):
+def conv2d_cell(filters: int, kernel_size: int, stride: int = 1) -> go.Fragment:
     """Batch norm, then convolution with ReLU."""
     return mo.siso_sequential([go.batch_normalization(),
                                conv2d(filters, kernel_size, stride, "relu")])
 
 
-def depthwise_conv2d(kernel_size: int, stride: int = 1, activation_fn: str = "linear"):
+def depthwise_conv2d(kernel_size: int, stride: int = 1,
+                     activation_fn: str = "linear") -> go.Fragment:
     """Depthwise convolution (module ``DepthwiseConv2D_<k>x<k>``)."""
     return _conv_module("depthwise", "DepthwiseConv2D_%dx%d" % (kernel_size, kernel_size), {
         "kernel_size": kernel_size, "stride": stride, "activation_fn": activation_fn})
 
 
-def depthwise_conv2d_cell(kernel_size: int, stride: int = 1):
+def depthwise_conv2d_cell(kernel_size: int, stride: int = 1) -> go.Fragment:
     """Depthwise convolution with ReLU, then batch norm."""
     return mo.siso_sequential([depthwise_conv2d(kernel_size, stride, "relu"),
                                go.batch_normalization()])
 
 
 def separable_conv2d(filters: int, kernel_size: int, stride: int = 1,
-                     activation_fn: str = "linear"):
+                     activation_fn: str = "linear") -> go.Fragment:
     """Separable convolution (module ``SeparableConv2D_<k>x<k>``)."""
     return _conv_module("separable", "SeparableConv2D_%dx%d" % (kernel_size, kernel_size), {
         "filters": filters, "kernel_size": kernel_size, "stride": stride,
         "activation_fn": activation_fn})
 
 
-def separable_conv2d_cell(filters: int, kernel_size: int, stride: int = 1):
+def separable_conv2d_cell(filters: int, kernel_size: int, stride: int = 1) -> go.Fragment:
     """Separable convolution with ReLU, then batch norm."""
     return mo.siso_sequential([separable_conv2d(filters, kernel_size, stride, "relu"),
                                go.batch_normalization()])
 
 
-def max_pooling(pool_size: int, stride: int = 1):
+def max_pooling(pool_size: int, stride: int = 1) -> go.Fragment:
     """Max pooling, ``'SAME'`` padding (module ``MaxPooling2D_<k>x<k>``)."""
     return go.module("MaxPooling2D_%dx%d" % (pool_size, pool_size), go.MAX_POOL2D,
                      {"kernel_size": pool_size, "stride": stride})
 
 
-def average_pooling(pool_size: int, stride: int = 1):
+def average_pooling(pool_size: int, stride: int = 1) -> go.Fragment:
     """Average pooling, ``'SAME'`` padding (module ``AveragePooling2D_<k>x<k>``)."""
     return go.module("AveragePooling2D_%dx%d" % (pool_size, pool_size), go.AVG_POOL2D,
                      {"kernel_size": pool_size, "stride": stride})
 
 
-def global_average_pooling():
+def global_average_pooling() -> go.Fragment:
     """Global average pooling (module ``GlobalAveragePooling2D``)."""
     return go.module("GlobalAveragePooling2D", go.GLOBAL_AVG_POOL, {})
 
 
-def dense(units: int):
+def dense(units: int) -> go.Fragment:
     """Dense layer (module ``Dense``)."""
     return go.module("Dense", go.FC_LAYER, {"num_units": units})
 
 
-def concat(num_inputs: int):
+def concat(num_inputs: int) -> go.Fragment:
     """Channel concatenation of ``in0 ...`` (module ``ConcatCombiner``)."""
     return go.module("ConcatCombiner", go.CONCAT, {}, [f"in{i}" for i in range(num_inputs)])
 
 
-def combine_with_concat(num_inputs: int, channels: int):
+def combine_with_concat(num_inputs: int, channels: int) -> go.Fragment:
     """Concatenation followed by a 1x1 convolution cell to ``channels``."""
     return mo.siso_sequential([concat(num_inputs), conv2d_cell(channels, 1)])
 
@@ -142,7 +144,7 @@ def _primitive(operation: int, channels: int):
 
 
 def create_motif(dh: dict, full_hparam_dict: dict, motif_info: dict, level: int,
-                 num_channels: int):
+                 num_channels: int) -> go.Fragment:
     """A primitive (level 1, ``dh = {'operation': o}``) or a motif substitution module.
 
     For level >= 2, ``dh`` is the motif's dict of edge hyperparameters, so every
@@ -199,12 +201,12 @@ def _motif_space(motif_info: dict, num_classes: int, c0: int):
         full_hparam_dict[top][0], full_hparam_dict, motif_info, top, channels), num_classes, c0)
 
 
-def flat_search_space(num_classes: int, c0: int = 64):
+def flat_search_space(num_classes: int, c0: int = 64) -> go.Fragment:
     """One level-2 motif of 11 nodes, shared by the six motif positions."""
     return _motif_space({2: {"num_nodes": 11, "num_motifs": 1}}, num_classes, c0)
 
 
-def hierarchical_search_space(num_classes: int, c0: int = 64):
+def hierarchical_search_space(num_classes: int, c0: int = 64) -> go.Fragment:
     """Six level-2 motifs of 4 nodes combined by one level-3 motif of 5 nodes."""
     return _motif_space({2: {"num_nodes": 4, "num_motifs": 6},
                          3: {"num_nodes": 5, "num_motifs": 1}}, num_classes, c0)

@@ -56,7 +56,7 @@ def _vertex_channels(edges: list, num_nodes: int, channels: int) -> dict:
 
 
 def cell(input_fn: Callable, node_fn: Callable, output_fn: Callable,
-         h_connections: Sequence, num_nodes: int, channels: int):
+         h_connections: Sequence, num_nodes: int, channels: int) -> go.Fragment:
     """Substitution module ``NasbenchCell`` building a cell from its connection bits.
 
     Args:
@@ -132,23 +132,24 @@ def _truncated_sum(fw, di, dh):
     return apply, []
 
 
-def add(num_inputs: int):
+def add(num_inputs: int) -> go.Fragment:
     """Sum of ``in0 ...`` after truncating each to the smallest channel count (``Add``)."""
     return go.module("Add", _truncated_sum, {}, [f"in{i}" for i in range(num_inputs)])
 
 
-def concat(num_ins: int):
+def concat(num_ins: int) -> go.Fragment:
     """Channel concatenation (module ``Concat``)."""
     return go.concat(num_ins)
 
 
-def conv_bn_relu(filters: int, filter_size: int):
+def conv_bn_relu(filters: int, filter_size: int) -> go.Fragment:
     """Convolution, batch norm, ReLU."""
     return mo.siso_sequential([go.conv2d(D([filters]), D([filter_size])),
                                go.batch_normalization(), go.relu()])
 
 
-def intermediate_node_fn(num_inputs: int, node_id: int, filters: int, cell_ops: Sequence):
+def intermediate_node_fn(num_inputs: int, node_id: int, filters: int,
+                         cell_ops: Sequence) -> go.Fragment:
     """Truncating sum, then the vertex's operation (1x1 / 3x3 conv or 3x3 max pool), BN, ReLU."""
     return mo.siso_sequential([
         add(num_inputs),
@@ -176,13 +177,13 @@ def create_cell_generator(num_nodes: int) -> Callable:
     return generate
 
 
-def stem(num_filters: int = 128):
+def stem(num_filters: int = 128) -> go.Fragment:
     """3x3 convolution, batch norm, ReLU."""
     return conv_bn_relu(num_filters, 3)
 
 
 def generate_search_space(stacks: int, num_cells_per_stack: int, num_nodes_per_cell: int,
-                          num_init_filters: int, num_classes: int = 10):
+                          num_init_filters: int, num_classes: int = 10) -> go.Fragment:
     """Stem, ``stacks`` stacks of cells (2x2/2 max pooling and doubled filters between
     stacks), global average pooling and a dense classifier."""
     generate = create_cell_generator(num_nodes_per_cell)

@@ -40,20 +40,20 @@ class NasnetContext:
                                 lambda: D([0.7], name="drop_path_keep_prob"))
 
 
-def SP1_ops(name: str | None = None, reduction: bool = False):
+def SP1_ops(name: str | None = None, reduction: bool = False) -> hp.Discrete:
     """The operation hyperparameter (reduction cells lack the dilated convolution)."""
     ops = ["none", "depth_sep3", "depth_sep5", "depth_sep7", "avg3", "max3",
            "dilated_3x3_rate_2", "1x7_7x1"]
     return D([op for op in ops if not (reduction and op.startswith("dilated"))], name=name)
 
 
-def wrap_relu_batch_norm(op):
+def wrap_relu_batch_norm(op: go.Fragment) -> go.Fragment:
     """ReLU, ``op``, batch norm."""
     return mo.siso_sequential([relu(), op, batch_normalization()])
 
 
 def conv_op(filters: int, filter_size: int, stride: int, dilation_rate: int,
-            spatial_separable: bool):
+            spatial_separable: bool) -> go.Fragment:
     """A convolution, or a 1xk then kx1 pair when ``spatial_separable``."""
     if spatial_separable:
         return mo.siso_sequential([
@@ -66,7 +66,7 @@ def conv_op(filters: int, filter_size: int, stride: int, dilation_rate: int,
 
 
 def full_conv_op(filters: int, filter_size: int, stride: int, dilation_rate: int,
-                 spatial_separable: bool):
+                 spatial_separable: bool) -> go.Fragment:
     """``conv_op`` inside a 1x1 bottleneck (as in AmoebaNet), each step relu-op-bn."""
     reduced = int(3 * filters / 8) if filter_size == 3 and spatial_separable \
         else int(filters / 4)
@@ -91,18 +91,18 @@ def _check_filters_compile(filters: int, stride: int):
     return compile_fn
 
 
-def check_filters(filters: int, stride: int = 1):
+def check_filters(filters: int, stride: int = 1) -> go.Fragment:
     """1x1 convolution only if the channels differ from ``filters`` or ``stride > 1``."""
     return go.module("CheckFilters", _check_filters_compile(filters, stride), {})
 
 
-def pool_op(filters: int, filter_size: int, stride: int, pool_type: str):
+def pool_op(filters: int, filter_size: int, stride: int, pool_type: str) -> go.Fragment:
     """Pooling (``'avg'``, ``'max'`` or ``'min'``) then :func:`check_filters`."""
     pool = {"avg": go.avg_pool2d, "max": go.max_pool2d, "min": go.min_pool2d}[pool_type]
     return mo.siso_sequential([pool(D([filter_size]), D([stride])), check_filters(filters)])
 
 
-def separable_conv_op(filters: int, filter_size: int, stride: int):
+def separable_conv_op(filters: int, filter_size: int, stride: int) -> go.Fragment:
     """Two relu-separable convolution-bn blocks, the second with stride 1."""
     return mo.siso_sequential([
         wrap_relu_batch_norm(go.separable_conv2d(D([filters]), D([filter_size]), D([stride]))),
@@ -117,7 +117,7 @@ def _drop_path_compile(cell_ratio: float):
     return compile_fn
 
 
-def drop_path(cell_ratio: float, context: NasnetContext):
+def drop_path(cell_ratio: float, context: NasnetContext) -> go.Fragment:
     """Scheduled drop path (module ``DropPath``; inputs ``in0`` value, ``in1`` total steps).
 
     During training, the probability of dropping the branch grows linearly from 0
@@ -147,7 +147,7 @@ class MISOIdentity(co.Module):
         self.outputs["out"].val = self.inputs["in0"].val
 
 
-def miso_optional(fn: Callable, h_opt):
+def miso_optional(fn: Callable, h_opt: go.HyperparameterLike) -> go.Fragment:
     """Substitution module ``MISOOptional``: ``fn()`` if ``h_opt`` is truthy, else
     :class:`MISOIdentity`."""
     return mo.substitution_module(
@@ -178,7 +178,7 @@ def _op_fns(filters: int, stride: int) -> dict:
 
 def intermediate_node_fn(reduction: bool, input_id: int, node_id: int, op_num: int,
                          filters: int, cell_ratio: float, cell_ops: Sequence,
-                         context: NasnetContext):
+                         context: NasnetContext) -> go.Fragment:
     """The chosen operation on one hidden state, followed by drop path unless it is ``none``.
 
     The stride is 2 in reduction cells when the input is one of the two cell inputs.
@@ -194,7 +194,7 @@ def intermediate_node_fn(reduction: bool, input_id: int, node_id: int, op_num: i
     return op_inputs, drop_outputs
 
 
-def concat(num_ins: int):
+def concat(num_ins: int) -> go.Fragment:
     """Channel concatenation (module ``Concat``)."""
     return go.concat(num_ins)
 
@@ -232,7 +232,7 @@ def _factorized_reduction_compile(add_relu: bool):
     return compile_fn
 
 
-def maybe_factorized_reduction(add_relu: bool = False):
+def maybe_factorized_reduction(add_relu: bool = False) -> go.Fragment:
     """Brings ``in0`` to the height and channels of ``in1`` (module ``MaybeFactorizedReduction``).
 
     Halves the resolution with a factorized reduction if the heights differ, else
@@ -242,7 +242,7 @@ def maybe_factorized_reduction(add_relu: bool = False):
                      ["in0", "in1"])
 
 
-def combine_unused(num_ins: int):
+def combine_unused(num_ins: int) -> go.Fragment:
     """Concatenates the unused hidden states, each first matched to the last one's shape."""
     identities = [mo.identity() for _ in range(num_ins)]
     reductions = [maybe_factorized_reduction() for _ in range(num_ins)]
@@ -258,7 +258,7 @@ def combine_unused(num_ins: int):
     return inputs, concat_outputs
 
 
-def cell_input_fn(filters: int):
+def cell_input_fn(filters: int) -> go.Fragment:
     """Hidden states 0 (previous-previous cell, matched to state 1) and 1 (previous cell)."""
     prev_inputs, prev_outputs = mo.identity()
     cur_inputs, cur_outputs = wrap_relu_batch_norm(go.conv2d(D([filters]), D([1])))
@@ -270,7 +270,7 @@ def cell_input_fn(filters: int):
 
 
 def cell(input_fn: Callable, node_fn: Callable, combine_fn: Callable,
-         unused_combine_fn: Callable, num_nodes: int, hyperparameters: Sequence):
+         unused_combine_fn: Callable, num_nodes: int, hyperparameters: Sequence) -> go.Fragment:
     """Substitution module ``Cell`` (inputs ``in0``, ``in1``; output ``out``).
 
     ``hyperparameters[2 * i + k]`` chooses the hidden state feeding input ``k`` of
@@ -301,7 +301,8 @@ def cell(input_fn: Callable, node_fn: Callable, combine_fn: Callable,
                                   ["out"])
 
 
-def create_cell_generator(num_nodes: int, reduction: bool, context: NasnetContext):
+def create_cell_generator(num_nodes: int, reduction: bool,
+                          context: NasnetContext) -> Callable[[int, float], go.Fragment]:
     """Creates the hyperparameters shared by all cells of one kind.
 
     Returns:
@@ -322,7 +323,7 @@ def create_cell_generator(num_nodes: int, reduction: bool, context: NasnetContex
     return generate
 
 
-def stem(filters: int):
+def stem(filters: int) -> go.Fragment:
     """3x3 convolution and batch norm."""
     return mo.siso_sequential([go.conv2d(D([filters]), D([3])), batch_normalization()])
 
@@ -333,12 +334,12 @@ def _global_conv_compile(fw, di, dh):
     return (lambda d, training: {"out": conv(d["in"], training)}), layers
 
 
-def global_convolution(h_num_filters):
+def global_convolution(h_num_filters: go.HyperparameterLike) -> go.Fragment:
     """Convolution whose kernel covers the whole input (module ``GlobalConv2D``)."""
     return go.module("GlobalConv2D", _global_conv_compile, {"num_filters": h_num_filters})
 
 
-def aux_logits(num_classes: int = 10):
+def aux_logits(num_classes: int = 10) -> go.Fragment:
     """Auxiliary head: 5x5/3 average pooling, 1x1 and global convolutions, dense."""
     return mo.siso_sequential([
         relu(), go.avg_pool2d(D([5]), D([3]), D(["VALID"])),
@@ -350,7 +351,7 @@ def aux_logits(num_classes: int = 10):
 
 def generate_search_space(num_nodes_per_cell: int, num_normal_cells: int,
                           num_reduction_cells: int, init_filters: int,
-                          stem_multiplier: float, num_classes: int = 10):
+                          stem_multiplier: float, num_classes: int = 10) -> go.Fragment:
     """Stem, normal cells with reduction cells spread among them (each doubling the
     filters), an auxiliary head, and the final classifier."""
     stem_inputs, stem_outputs = stem(int(init_filters * stem_multiplier))
