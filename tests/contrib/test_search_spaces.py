@@ -289,6 +289,37 @@ def test_nasbench_pruning_and_channels(bits, channels):
     assert max(vch[v] for v in feeding) - min(vch[v] for v in feeding) <= 1
 
 
+def _nasbench_cell_modules(edges):
+    """Module names of a specified 5-vertex cell with the given edges and 3x3 convolutions."""
+    pairs = list(itertools.combinations(range(7), 2))
+    ops = [D(["conv3"]) for _ in range(5)]
+
+    def space():
+        return nasbench_space.cell(
+            lambda c: nasbench_space.conv_bn_relu(c, 1),
+            lambda n, node_id, c: nasbench_space.intermediate_node_fn(n, node_id, c, ops),
+            nasbench_space.concat, [D([int(p in edges)]) for p in pairs], 5, 8)
+    with be.use_backend(be.PYTORCH):
+        inputs, outputs = mo.SearchSpaceFactory(space).get_search_space()
+        seco.random_specify(outputs)
+    return [name.rsplit("-", 1)[0] for name in co.jsonify(inputs, outputs)["modules"]]
+
+
+def test_nasbench_cell_wiring_and_rejections():
+    with pytest.raises(ValueError, match="only the direct input-output edge"):
+        _nasbench_cell_modules({(0, 6)})
+    with pytest.raises(ValueError, match="21 edges"):
+        _nasbench_cell_modules(set(itertools.combinations(range(7), 2)))
+    with pytest.raises(ValueError, match="no path"):
+        _nasbench_cell_modules({(0, 1), (2, 6)})
+    # 0 -> 1 -> 6 plus the direct edge: two projections, vertex 1, concat, final add.
+    # The dangling edge 0 -> 2 is pruned, not rejected.
+    names = _nasbench_cell_modules({(0, 1), (1, 6), (0, 6), (0, 2)})
+    assert names.count("M.Concat") == 1
+    assert names.count("M.Add") == 2  # vertex 1's input sum and the final sum
+    assert names.count("M.Conv2D") == 3  # two 1x1 projections and vertex 1's 3x3
+
+
 def test_nasbench_random_samples_are_mostly_valid():
     outcomes = []
     with be.use_backend(be.PYTORCH):
