@@ -11,8 +11,8 @@ which wraps Keras 3 layers in ``TensorflowEagerModule``):
 
 * ``TENSORFLOW``, ``TENSORFLOW_EAGER``, ``TENSORFLOW_KERAS``: TensorFlow 2,
   eager, NHWC, modules follow the ``is_training`` protocol.
-* ``PYTORCH``: PyTorch, NCHW, modules are ``PyTorchModule``s.
-* ``KERAS``: Keras 3 (any Keras backend), NHWC, modules are ``KerasModule``s.
+* ``PYTORCH``: PyTorch, NCHW, modules are ``PyTorchModule`` objects.
+* ``KERAS``: Keras 3 (any Keras backend), NHWC, modules are ``KerasModule`` objects.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TensorFlow 2 implementation of the ops: Keras 3 layers in ``TensorflowEagerModule``s.
+"""TensorFlow 2 implementation of the ops: Keras 3 layers in ``TensorflowEagerModule`` objects.
 
 The layer API is the Keras one (``keras_ops``, NHWC); only the module wrapper
 differs: the forward function receives ``is_training`` (set with
