@@ -283,7 +283,7 @@ class Hyperparameter(Addressable):
                 "%s already has value %r; cannot assign %r (hyperparameters are write-once)"
                 % (self._name, self.val, val)
             )
-        self._check_value(val)
+        val = self._validated_value(val)
         self.assign_done = True
         self.val = val
         # Snapshots: substitutions triggered below may register this
@@ -311,6 +311,11 @@ class Hyperparameter(Addressable):
             hyperp,
         )
         self.dependent_hyperps.add(hyperp)
+
+    def _validated_value(self, val: Any) -> Any:
+        """Checks ``val`` and returns the value to store (``val`` itself by default)."""
+        self._check_value(val)
+        return val
 
     def _check_value(self, val: Any) -> None:
         raise NotImplementedError

@@ -69,7 +69,13 @@ class Discrete(co.Hyperparameter):
         co.Hyperparameter.__init__(self, scope, name)
         self.vs = vs
 
-    def _matching_value(self, val: Any) -> Any:
+    def _validated_value(self, val: Any) -> Any:
+        """Returns the element of ``vs`` equal to ``val`` (after JSON normalisation).
+
+        Raises:
+            DeepArchitectError: If ``val`` is not allowed; the message names the
+                hyperparameter, the allowed values and ``val``.
+        """
         if val in self.vs:
             return val
         if isinstance(val, (list, tuple, dict)):
@@ -81,20 +87,8 @@ class Discrete(co.Hyperparameter):
             "%s: value %r is not one of the allowed values %r" % (self.get_name(), val, self.vs)
         )
 
-    def assign_value(self, val: Any) -> None:
-        """Assigns ``val``, which must be one of ``vs`` (compared by equality).
-
-        Raises:
-            DeepArchitectError: If a value was already assigned or ``val`` is not
-                allowed; the message names the hyperparameter, the allowed values
-                and ``val``.
-        """
-        if not self.assign_done:
-            val = self._matching_value(val)
-        co.Hyperparameter.assign_value(self, val)
-
     def _check_value(self, val: Any) -> None:
-        self._matching_value(val)
+        self._validated_value(val)
 
 
 D = Discrete
