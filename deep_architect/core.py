@@ -233,8 +233,12 @@ class Addressable:
 
 
 def _new_name(scope: Scope, kind: str, obj: Addressable, name: str | None) -> str:
-    base = name if name is not None else obj._get_base_name()
-    return scope.get_unused_name("%s.%s-" % (kind, base))
+    """Returns the name the new ``obj`` registers under right away."""
+    prefix = "%s.%s-" % (kind, name if name is not None else obj._get_base_name())
+    new_name = scope.get_unused_name(prefix)
+    # The caller registers this name at once, so the next candidate is the one after.
+    scope._next_index[prefix] += 1
+    return new_name
 
 
 class Hyperparameter(Addressable):
@@ -631,12 +635,15 @@ def extract_unique_modules(input_or_output_lst: Iterable[Input | Output]) -> lis
     return list(modules)
 
 
-def _backward_order(outputs: Mapping[str, Output]) -> Iterator[Module]:
-    """Yields modules breadth-first from ``outputs`` towards the inputs, each once."""
+def _backward_order(outputs: Mapping[str, Output]) -> list[Module]:
+    """Returns the modules breadth-first from ``outputs`` towards the inputs, each once.
+
+    The breadth-first queue is the visit order; building the list in one go is
+    cheaper than yielding module by module.
+    """
     queue = extract_unique_modules(sorted_values_by_key(outputs))
     memo = set(queue)
     for m in queue:
-        yield m
         for ix in m.inputs.values():
             ox = ix.from_output
             if ox is not None:
@@ -644,20 +651,21 @@ def _backward_order(outputs: Mapping[str, Output]) -> Iterator[Module]:
                 if p not in memo:
                     memo.add(p)
                     queue.append(p)
+    return queue
 
 
-def _forward_order(inputs: Mapping[str, Input]) -> Iterator[Module]:
-    """Yields modules breadth-first from ``inputs`` towards the outputs, each once."""
+def _forward_order(inputs: Mapping[str, Input]) -> list[Module]:
+    """Returns the modules breadth-first from ``inputs`` towards the outputs, each once."""
     queue = extract_unique_modules(sorted_values_by_key(inputs))
     memo = set(queue)
     for m in queue:
-        yield m
         for ox in m.outputs.values():
             for ix in ox.to_inputs:
                 c = ix.module
                 if c not in memo:
                     memo.add(c)
                     queue.append(c)
+    return queue
 
 
 def traverse_backward(outputs: Mapping[str, Output], fn: Callable[[Module], Any]) -> None:
