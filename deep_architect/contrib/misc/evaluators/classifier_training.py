@@ -120,6 +120,7 @@ class ClassifierTrainingLoop:
                  learning_rate_init: float = 1e-3, learning_rate_min: float = 1e-6,
                  learning_rate_mult: float = 0.1, display_step: int = 1,
                  log_output_to_terminal: bool = True, test_dataset=None):
+        self._check_framework()
         name = type(self).__name__
         check(optimizer_type in OPTIMIZER_TYPES, "%s: optimizer_type must be one of %s, got %r."
               % (name, OPTIMIZER_TYPES, optimizer_type))
@@ -151,6 +152,9 @@ class ClassifierTrainingLoop:
         self.log_output_to_terminal = log_output_to_terminal
 
     # ----- hooks implemented by each framework -----
+    def _check_framework(self) -> None:
+        """Fails at construction if the framework cannot run here (default: no check)."""
+
     def _build(self, inputs, outputs, X_example) -> None:
         """Compiles the architecture for inputs like ``X_example`` and creates the optimizer."""
         raise NotImplementedError

@@ -67,9 +67,8 @@ class SimpleClassifierEvaluator(ClassifierTrainingLoop):
         DeepArchitectError: At construction, if ``KERAS_BACKEND`` is not TensorFlow.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def _check_framework(self) -> None:
         check_tensorflow_keras_backend()
-        super().__init__(*args, **kwargs)
 
     def _build(self, inputs, outputs, X_example) -> None:
         import tensorflow as tf
