@@ -8,7 +8,7 @@ times the auxiliary ``'out0'`` loss) and trained batch by batch so the shared
 loop controls epochs, learning rate and the time budget. See
 :class:`ClassifierTrainingLoop` for arguments and results.
 
-Typical use (``train``/``val`` are ``InMemoryDataset``s of NHWC images)::
+Typical use (``train``/``val`` are ``InMemoryDataset`` objects of NHWC images)::
 
     evaluator = SimpleClassifierEvaluator(train, val, 10, None, max_eval_time_in_minutes=1.0)
     results = evaluator.eval(inputs, outputs)  # results["validation_accuracy"], ...

@@ -6,7 +6,7 @@ cross-entropy on the ``'out'`` logits of the graph (for the two-output NASNet
 space, ``'out1'`` logits plus 0.5 times the loss of the ``'out0'`` auxiliary
 head). See :class:`ClassifierTrainingLoop` for arguments and results.
 
-Typical use (``train``/``val`` are ``InMemoryDataset``s of NCHW images)::
+Typical use (``train``/``val`` are ``InMemoryDataset`` objects of NCHW images)::
 
     evaluator = SimpleClassifierEvaluator(train, val, 10, None, max_eval_time_in_minutes=1.0)
     results = evaluator.eval(inputs, outputs)  # results["validation_accuracy"], ...
