@@ -195,8 +195,6 @@ def _write_atomically(filepath: str, write_fn: Any, binary: bool = False) -> Non
     try:
         with os.fdopen(fd, "wb" if binary else "w") as f:
             write_fn(f)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp_filepath, filepath)
     except BaseException:
         if os.path.exists(tmp_filepath):

@@ -300,10 +300,10 @@ def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     ev = sl.EvaluationLogger(str(tmp_path), "s", 0)
     ev.log_config([1], {})
 
-    def crash(fd):
-        raise KeyboardInterrupt
+    def crash(src, dst):
+        raise KeyboardInterrupt  # interrupted after the temporary file was written
 
-    monkeypatch.setattr(os, "fsync", crash)
+    monkeypatch.setattr(os, "link", crash)
     with pytest.raises(KeyboardInterrupt):
         ev.log_results({"validation_accuracy": 1.0})
     monkeypatch.undo()

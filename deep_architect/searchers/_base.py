@@ -22,6 +22,7 @@ to :class:`deep_architect.searchers.common.Searcher`:
 
 from __future__ import annotations
 
+import base64
 import math
 import numbers
 import random
@@ -90,23 +91,34 @@ def check_val(val: Any, owner: str) -> float:
     return float(val)
 
 
+def _pack_words(words: Sequence[int]) -> str:
+    # 32-bit generator words as base64 text: a few KB instead of a 600-line
+    # JSON list, so saving state after every sample stays cheap.
+    return base64.b64encode(np.asarray(words, dtype="<u4").tobytes()).decode("ascii")
+
+
+def _unpack_words(packed: Any) -> np.ndarray:
+    if isinstance(packed, str):
+        return np.frombuffer(base64.b64decode(packed), dtype="<u4").astype(np.uint32)
+    return np.asarray(packed, dtype=np.uint32)  # the plain-list format of earlier files
+
+
 def get_global_rng_state() -> Dict[str, Any]:
     """JSON-encodable state of the global NumPy and ``random`` generators."""
     name, keys, pos, has_gauss, cached_gaussian = np.random.get_state(legacy=True)
     version, internal, gauss_next = random.getstate()
     return {
-        "numpy": [name, keys.tolist(), int(pos), int(has_gauss), float(cached_gaussian)],
-        "random": [version, list(internal), gauss_next],
+        "numpy": [name, _pack_words(keys), int(pos), int(has_gauss), float(cached_gaussian)],
+        "random": [version, _pack_words(internal), gauss_next],
     }
 
 
 def set_global_rng_state(state: Dict[str, Any]) -> None:
     """Restores the generators from :func:`get_global_rng_state`'s output."""
     name, keys, pos, has_gauss, cached_gaussian = state["numpy"]
-    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), pos, has_gauss,
-                         cached_gaussian))
+    np.random.set_state((name, _unpack_words(keys), pos, has_gauss, cached_gaussian))
     version, internal, gauss_next = state["random"]
-    random.setstate((version, tuple(internal), gauss_next))
+    random.setstate((version, tuple(int(w) for w in _unpack_words(internal)), gauss_next))
 
 
 class SearcherBase(seco.Searcher):
