@@ -30,6 +30,7 @@ This module depends on nothing outside the standard library.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -202,6 +203,24 @@ def use_scope(scope: Scope | None = None) -> Iterator[Scope]:
         yield Scope.default_scope
     finally:
         Scope.default_scope = previous
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector during a burst of graph construction.
+
+    Building or specifying a space allocates thousands of objects that all stay
+    alive; the collector would otherwise scan them repeatedly while they are
+    being created, which made sampling cost grow faster than the space (about
+    a third of the time at 1,500 modules). Collection resumes when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Addressable:

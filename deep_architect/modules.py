@@ -740,24 +740,24 @@ class SearchSpaceFactory:
         """
         if self.reset_default_scope_upon_get:
             co.Scope.reset_default_scope()
-        result = self.search_space_fn()
-        if not (
-            isinstance(result, tuple)
-            and len(result) == 2
-            and isinstance(result[0], Mapping)
-            and isinstance(result[1], Mapping)
-        ):
-            raise DeepArchitectError(
-                "search space function %s must return a pair (inputs, outputs) of dicts, got %s"
-                % (
-                    getattr(self.search_space_fn, "__name__", self.search_space_fn),
-                    _describe(result),
-                )
-            )
-        return buffer_io(*result)
+        with co._paused_gc():
+            result = self.search_space_fn()
+            _check_fragment(self.search_space_fn, result)
+            return buffer_io(*result)
 
 
-def _describe(x: Any) -> str:
-    if isinstance(x, tuple):
-        return "a tuple of %d elements" % len(x)
-    return "an object of type %s" % type(x).__name__
+def _check_fragment(search_space_fn: Callable, result: Any) -> None:
+    if not (
+        isinstance(result, tuple)
+        and len(result) == 2
+        and isinstance(result[0], Mapping)
+        and isinstance(result[1], Mapping)
+    ):
+        if isinstance(result, tuple):
+            got = "a tuple of %d elements" % len(result)
+        else:
+            got = "an object of type %s" % type(result).__name__
+        raise DeepArchitectError(
+            "search space function %s must return a pair (inputs, outputs) of dicts, got %s"
+            % (getattr(search_space_fn, "__name__", search_space_fn), got)
+        )

@@ -164,3 +164,30 @@ def test_searcher_base_wraps_the_search_space_fn():
     ]:
         with pytest.raises(NotImplementedError):
             getattr(searcher, method)(*args)
+
+
+def test_garbage_collection_resumes_after_sampling_even_on_errors():
+    import gc
+
+    assert gc.isenabled()
+
+    def rejecting_space():
+        def fn(dh):
+            raise ValueError("invalid")
+
+        return mo.substitution_module("Cell", fn, {"h": D([1])}, ["in"], ["out"])
+
+    _, outputs = fresh(rejecting_space)
+    with pytest.raises(ValueError):
+        seco.random_specify(outputs)
+    assert gc.isenabled()
+    with pytest.raises(DeepArchitectError):
+        mo.SearchSpaceFactory(lambda: None).get_search_space()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _, outputs = fresh(toy.paper_space)
+        seco.random_specify(outputs)
+        assert not gc.isenabled()  # a caller's choice to disable it is kept
+    finally:
+        gc.enable()

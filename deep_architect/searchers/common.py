@@ -143,10 +143,11 @@ def random_specify(outputs: Mapping[str, co.Output], rng: Any = None) -> list:
     Returns:
         The values in assignment order, replayable with :func:`specify`.
     """
-    return [
-        random_specify_hyperparameter(h, rng)
-        for h in co.unassigned_independent_hyperparameter_iterator(outputs)
-    ]
+    with co._paused_gc():
+        return [
+            random_specify_hyperparameter(h, rng)
+            for h in co.unassigned_independent_hyperparameter_iterator(outputs)
+        ]
 
 
 def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> None:
@@ -159,6 +160,11 @@ def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> Non
         DeepArchitectError: If the list is too short, too long, or a value is
             not allowed for the hyperparameter at its position.
     """
+    with co._paused_gc():
+        _specify(outputs, hyperp_value_lst)
+
+
+def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> None:
     num_values = len(hyperp_value_lst)
     i = 0
     for h in co.unassigned_independent_hyperparameter_iterator(outputs):
