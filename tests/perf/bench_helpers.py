@@ -22,7 +22,7 @@ from deep_architect.searchers.common import random_specify
 WIDTH = 128
 BATCH = 64
 ROUNDS = 61
-ROUND_SECONDS = 0.005  # per side and round; short chains get more calls per round
+ROUND_SECONDS = 0.05  # per side and round: long enough that GC pauses average out
 
 
 def chain(num_layers):
