@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import keras
 from keras.layers import Activation, BatchNormalization, Dense, Dropout, Input
 from keras.models import Model
-from starter_common import dnn_net, load_data, parse_args, run_search
+from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, run_search
 
 import deep_architect.core as co
 import deep_architect.helpers.keras_support as hke
@@ -40,17 +40,8 @@ KERAS_MODULES = SimpleNamespace(dense=dense, dropout=dropout, nonlinearity=nonli
                                 batch_normalization=batch_normalization)
 
 
-class SimpleClassifierEvaluator:
+class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
     """Trains a sampled architecture with Adam and reports validation accuracy."""
-
-    def __init__(self, X_train, y_train, X_val, y_val, num_classes, num_training_epochs,
-                 batch_size=256, learning_rate=1e-3):
-        self.X_train, self.y_train = X_train, y_train
-        self.X_val, self.y_val = X_val, y_val
-        self.num_classes = num_classes
-        self.num_training_epochs = num_training_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
 
     def evaluate(self, inputs, outputs):
         keras.backend.clear_session()  # each architecture starts from a clean Keras state

@@ -8,7 +8,7 @@ each briefly and prints its validation accuracy. Run from the repository root:
 from types import SimpleNamespace
 
 import torch
-from starter_common import dnn_net, load_data, parse_args, run_search
+from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, run_search
 from torch import nn
 
 import deep_architect.helpers.pytorch_support as hpt
@@ -43,17 +43,11 @@ PYTORCH_MODULES = SimpleNamespace(dense=dense, dropout=dropout, nonlinearity=non
                                   batch_normalization=batch_normalization)
 
 
-class SimpleClassifierEvaluator:
+class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
     """Trains a sampled architecture with Adam and reports validation accuracy."""
 
-    def __init__(self, X_train, y_train, X_val, y_val, num_classes, num_training_epochs,
-                 batch_size=256, learning_rate=1e-3):
-        self.X_train, self.y_train = torch.from_numpy(X_train), torch.from_numpy(y_train)
-        self.X_val, self.y_val = torch.from_numpy(X_val), torch.from_numpy(y_val)
-        self.num_classes = num_classes
-        self.num_training_epochs = num_training_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
+    def _convert(self, array):
+        return torch.from_numpy(array)
 
     def evaluate(self, inputs, outputs):
         network = hpt.PyTorchModel(

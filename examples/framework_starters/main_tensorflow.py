@@ -16,7 +16,7 @@ from types import SimpleNamespace  # noqa: E402
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from starter_common import dnn_net, load_data, parse_args, run_search  # noqa: E402
+from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, run_search  # noqa: E402
 
 import deep_architect.helpers.tensorflow_support as htf  # noqa: E402
 
@@ -59,17 +59,8 @@ TENSORFLOW_MODULES = SimpleNamespace(dense=dense, dropout=dropout, nonlinearity=
                                      batch_normalization=batch_normalization)
 
 
-class SimpleClassifierEvaluator:
+class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
     """Trains a sampled architecture with Adam and reports validation accuracy."""
-
-    def __init__(self, X_train, y_train, X_val, y_val, num_classes, num_training_epochs,
-                 batch_size=256, learning_rate=1e-3):
-        self.X_train, self.y_train = X_train, y_train
-        self.X_val, self.y_val = X_val, y_val
-        self.num_classes = num_classes
-        self.num_training_epochs = num_training_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
 
     def evaluate(self, inputs, outputs):
         model = htf.TensorflowModel(inputs, outputs, {"in": tf.constant(self.X_train[:2])})

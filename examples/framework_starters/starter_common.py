@@ -57,6 +57,27 @@ def dnn_net(modules, num_classes):
     ])
 
 
+class ClassifierEvaluatorBase:
+    """Holds the data and training settings of a starter's evaluator.
+
+    Each framework's ``SimpleClassifierEvaluator`` subclasses it, implements
+    ``evaluate(inputs, outputs)`` and may override ``_convert`` to turn the
+    NumPy arrays into its own tensors.
+    """
+
+    def __init__(self, X_train, y_train, X_val, y_val, num_classes, num_training_epochs,
+                 batch_size=256, learning_rate=1e-3):
+        self.X_train, self.y_train = self._convert(X_train), self._convert(y_train)
+        self.X_val, self.y_val = self._convert(X_val), self._convert(y_val)
+        self.num_classes = num_classes
+        self.num_training_epochs = num_training_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+
+    def _convert(self, array):
+        return array
+
+
 def parse_args(num_samples, num_epochs=None):
     """Command-line overrides of the number of samples (and of training epochs,
     for starters that train iteratively, i.e. when ``num_epochs`` is given)."""
