@@ -181,6 +181,36 @@ def test_intermediate_values_are_freed_during_forward():
     assert torch.equal(result, torch.full((2, 64), 32.0))
 
 
+def test_chains_of_single_layers_run_as_one_step_and_free_their_values():
+    refs = []
+
+    class Probe(nn.Module):
+        def forward(self, x):
+            out = x * 2.0
+            refs.append(weakref.ref(out))
+            return out
+
+    def probe():
+        return hpt.siso_pytorch_module_from_pytorch_layer_fn(Probe, {})
+
+    def space():
+        # Two fused runs of plain layers around a fan-out and a join.
+        residual = mo.siso_residual(probe, probe, add)
+        return mo.siso_sequential([probe(), probe(), probe(), residual, probe(), probe()])
+
+    model, _, _, _ = build(space, vs=[])
+    plain_steps = [step for step in model._plan.steps if step[1] is not None]
+    assert len(model._plan.steps) == 5  # [3 probes], probe, probe, add, [2 probes]
+    assert len(plain_steps) == 4
+    refs.clear()
+    with torch.no_grad():
+        result = model({"in": torch.ones(2, 64)})["out"]
+        gc.collect()
+        alive = [r() is not None for r in refs]
+    assert alive == [False] * 6 + [True]
+    assert torch.equal(result, torch.full((2, 64), 2.0**3 * 2 * 2.0**2 * 2))
+
+
 def test_multi_input_and_multi_output_modules():
     def split():
         def compile_fn(di, dh):

@@ -289,7 +289,8 @@ class _Plan:
         frees: list[list[int]] = [[] for _ in steps]
         for s, i in last_use.items():
             frees[i].append(s)
-        self.steps = [(*step, tuple(f)) for step, f in zip(steps, frees, strict=True)]
+        self.steps = _fuse_layer_chains(
+            [(*step, tuple(f)) for step, f in zip(steps, frees, strict=True)], last_use)
         self.num_slots = num_slots
 
     def run(self, input_name_to_val: Mapping[str, Any]) -> dict[str, Any]:
@@ -304,6 +305,39 @@ class _Plan:
             for s in frees:
                 vals[s] = None
         return {k: vals[s] for k, s in self.output_slots}
+
+
+def _fuse_layer_chains(steps: list[tuple], last_use: dict[int, int]) -> list[tuple]:
+    """Merges runs of single-layer steps that feed only each other into one step.
+
+    Inside such a run every intermediate value has exactly one consumer, the
+    next layer, so the run can execute like ``nn.Sequential`` (``v = f(v)``)
+    without storing intermediates in slots; only the run's first input and last
+    output use slots.
+    """
+    runs: list[list] = []  # [fns, in_slot, out_slot, frees] or [fn, None, None, frees]
+    for index, (fn, i, o, frees) in enumerate(steps):
+        prev = runs[-1] if runs else None
+        if (i is not None and prev is not None and prev[1] is not None
+                and prev[2] == i and last_use.get(i) == index):
+            prev[0].append(fn)
+            prev[2] = o
+            prev[3] = prev[3] + tuple(s for s in frees if s != i)
+        else:
+            runs.append([[fn] if i is not None else fn, i, o, frees])
+    return [(_chain(fns) if i is not None else fns, i, o, frees) for fns, i, o, frees in runs]
+
+
+def _chain(fns: list[Callable]) -> Callable:
+    if len(fns) == 1:
+        return fns[0]
+    fns = tuple(fns)
+
+    def run_chain(v: Any) -> Any:
+        for fn in fns:
+            v = fn(v)
+        return v
+    return run_chain
 
 
 def _make_step(m: co.Module, in_slots: dict[str, int],
