@@ -76,6 +76,7 @@ def main():
           f"median of {ROUNDS} side-by-side rounds of ~{ROUND_SECONDS * 1e3:.0f} ms each")
     print(f"{'N':>5} {'fwd ratio':>10} {'fwd ms':>8} {'specify ms':>11} "
           f"{'compile ms':>11} {'compile us/layer':>17}")
+    compile_model(4, x)  # warm-up: PyTorch initialises lazily on its first layers
     worst = 0.0
     for n in (4, 16, 64, 256):
         model, specify_s, compile_s = compile_model(n, x)
