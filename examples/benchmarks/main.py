@@ -169,8 +169,5 @@ def main(cfg):
 if __name__ == "__main__":
     config = ut.get_config()
     if config["use_gpu"]:
-        # Pick a free GPU before PyTorch is imported (CUDA reads the variable once).
-        gpu_id = gpu_utils.get_available_gpu(0.1, 5.0)
-        if gpu_id is not None:
-            gpu_utils.set_visible_gpus([gpu_id])
+        gpu_utils.use_available_gpu()  # before PyTorch is imported
     main(config)

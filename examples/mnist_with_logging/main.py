@@ -108,8 +108,5 @@ if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
     config = ut.get_config()
     if config["use_gpu"]:
-        # Pick a free GPU before any framework is imported (CUDA reads the variable once).
-        gpu_id = gpu_utils.get_available_gpu(0.1, 5.0)
-        if gpu_id is not None:
-            gpu_utils.set_visible_gpus([gpu_id])
+        gpu_utils.use_available_gpu()  # before any framework is imported
     main(config)

@@ -55,10 +55,16 @@ def test_set_visible_gpus(fake_gpus):
         gu.set_visible_gpus([0, 2])
 
 
+def test_use_available_gpu_pins_the_idle_one(fake_gpus):
+    assert gu.use_available_gpu() == 1
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == "1"
+
+
 def test_no_gpu_machine_degrades_gracefully(no_gpus):
     assert gu.get_gpu_information() == []
     assert gu.get_total_num_gpus() == 0
     assert gu.get_available_gpu(0.1, 5.0) is None
+    assert gu.use_available_gpu() is None and "CUDA_VISIBLE_DEVICES" not in os.environ
     assert gu.get_monitored_gpu_id() is None
     with pytest.raises(DeepArchitectError, match="has 0 GPU"):
         gu.set_visible_gpus([0])

@@ -93,6 +93,26 @@ def get_available_gpu(memory_threshold_in_gigabytes: float,
     return None
 
 
+def use_available_gpu(memory_threshold_in_gigabytes: float = 0.1,
+                      utilization_threshold_in_percent: float = 5.0) -> Optional[int]:
+    """Restricts CUDA to the first idle GPU, if there is one.
+
+    Call it before any framework is imported: CUDA reads ``CUDA_VISIBLE_DEVICES``
+    only once.
+
+    Args:
+        memory_threshold_in_gigabytes: Most memory in use for a GPU to count as idle.
+        utilization_threshold_in_percent: Highest utilisation for a GPU to count as idle.
+
+    Returns:
+        The id of the GPU now visible, or ``None`` (nothing changed) if none is idle.
+    """
+    gpu_id = get_available_gpu(memory_threshold_in_gigabytes, utilization_threshold_in_percent)
+    if gpu_id is not None:
+        set_visible_gpus([gpu_id])
+    return gpu_id
+
+
 def get_total_num_gpus() -> int:
     """Returns the number of NVIDIA GPUs (lines of ``nvidia-smi -L``); 0 without one."""
     return len(_run_nvidia_smi(["-L"]) or [])
