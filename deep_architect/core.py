@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -78,8 +80,13 @@ def sorted_values_by_key(d: Mapping) -> list:
     return [d[k] for k in sorted(d)]
 
 
-class OrderedSet:
+class OrderedSet(dict):
     """A set that iterates in insertion order.
+
+    It is a ``dict`` whose keys are the elements (so membership tests,
+    ``len`` and iteration run at C speed); :attr:`d` is the set itself, for
+    code that reads the backing mapping. Unlike a dict, two sets are equal
+    only if they are the same object, and a set is hashable by identity.
 
     Example:
         >>> s = OrderedSet()
@@ -88,29 +95,29 @@ class OrderedSet:
         [3, 1, 2]
     """
 
-    def __init__(self) -> None:
-        self.d: dict = {}
+    __slots__ = ()
+    # The constructor is dict's (fast); it takes no arguments here.
+    __signature__ = inspect.Signature()
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+    @property
+    def d(self) -> dict:
+        """The backing mapping from element to ``None`` (the set itself)."""
+        return self
 
     def add(self, x: Any) -> None:
         """Appends ``x`` unless it is already present."""
-        self.d[x] = None
+        self[x] = None
 
-    def update(self, xs: Iterable) -> None:
+    def update(self, xs: Iterable) -> None:  # type: ignore[override]
         """Adds every element of ``xs``, in order."""
         for x in xs:
-            self.d[x] = None
-
-    def __len__(self) -> int:
-        return len(self.d)
-
-    def __iter__(self) -> Iterator:
-        return iter(self.d)
-
-    def __contains__(self, x: Any) -> bool:
-        return x in self.d
+            self[x] = None
 
     def __repr__(self) -> str:
-        return "OrderedSet(%r)" % list(self.d)
+        return "OrderedSet(%r)" % list(self)
 
 
 class Scope:
@@ -123,17 +130,24 @@ class Scope:
 
     Attributes:
         name_to_elem: Name to object, in registration order.
-        elem_to_name: Object to name, in registration order.
     """
 
     default_scope: Scope
 
     def __init__(self) -> None:
         self.name_to_elem: dict[str, Addressable] = {}
-        self.elem_to_name: dict[Addressable, str] = {}
         # The next integer to try for each prefix: names are never unregistered,
         # so the smallest unused integer never decreases.
         self._next_index: dict[str, int] = {}
+
+    @property
+    def elem_to_name(self) -> dict[Addressable, str]:
+        """Object to name, in registration order (a new dict on each access).
+
+        Built from :attr:`name_to_elem` on demand: every object keeps its own
+        name, so a second registry would only slow down construction.
+        """
+        return {elem: name for name, elem in self.name_to_elem.items()}
 
     def register(self, name: str, elem: Addressable) -> None:
         """Records ``elem`` under ``name``.
@@ -150,7 +164,6 @@ class Scope:
         if not isinstance(elem, Addressable):
             raise DeepArchitectError("Scope.register: %r is not an Addressable" % (elem,))
         self.name_to_elem[name] = elem
-        self.elem_to_name[elem] = name
 
     def get_unused_name(self, prefix: str) -> str:
         """Returns ``prefix + str(i)`` for the smallest unused ``i >= 0``; does not register it."""
@@ -161,9 +174,28 @@ class Scope:
         self._next_index[prefix] = i
         return prefix + str(i)
 
+    def _register_next(self, prefix: str, elem: Addressable) -> str:
+        """Registers ``elem`` as ``get_unused_name(prefix)`` and returns that name."""
+        name_to_elem = self.name_to_elem
+        i = self._next_index.get(prefix, 0)
+        name = prefix + str(i)
+        while name in name_to_elem:
+            i += 1
+            name = prefix + str(i)
+        self._next_index[prefix] = i + 1
+        name_to_elem[name] = elem
+        return name
+
     def get_name(self, elem: Addressable) -> str:
         """Returns the name of ``elem`` (``KeyError`` if it is not registered here)."""
-        return self.elem_to_name[elem]
+        name = getattr(elem, "_name", None)
+        if name is not None and self.name_to_elem.get(name) is elem:
+            return name
+        # Registered by hand under another name: the latest registration wins.
+        for name, registered in reversed(self.name_to_elem.items()):
+            if registered is elem:
+                return name
+        raise KeyError(elem)
 
     def get_elem(self, name: str) -> Addressable:
         """Returns the object registered as ``name`` (``KeyError`` if unknown)."""
@@ -236,7 +268,6 @@ class Addressable:
                 "Scope.register: the name %r is already registered in this scope" % name
             )
         scope.name_to_elem[name] = self
-        scope.elem_to_name[self] = name
         self.scope = scope
         self._name = name
 
@@ -251,13 +282,26 @@ class Addressable:
         return self._name
 
 
-def _new_name(scope: Scope, kind: str, obj: Addressable, name: str | None) -> str:
-    """Returns the name the new ``obj`` registers under right away."""
-    prefix = "%s.%s-" % (kind, name if name is not None else obj._get_base_name())
-    new_name = scope.get_unused_name(prefix)
-    # The caller registers this name at once, so the next candidate is the one after.
-    scope._next_index[prefix] += 1
-    return new_name
+# Name prefixes such as "M.Dense-", keyed by class (default names) or by the
+# name given. One string object per prefix has its hash computed once, instead
+# of once per object created.
+_MODULE_PREFIXES: dict[Any, str] = {}
+_HYPERPARAMETER_PREFIXES: dict[Any, str] = {}
+_MAX_CACHED_PREFIXES = 10000
+
+
+def _name_prefix(cache: dict, kind: str, obj: Addressable, name: str | None) -> str:
+    """Returns ``kind + "." + base + "-"``: the prefix that numbers the name of ``obj``.
+
+    ``obj._get_base_name()`` is asked once per class: it names the class.
+    """
+    key = type(obj) if name is None else name
+    prefix = cache.get(key)
+    if prefix is None:
+        prefix = "%s.%s-" % (kind, obj._get_base_name() if name is None else name)
+        if len(cache) < _MAX_CACHED_PREFIXES:
+            cache[key] = prefix
+    return prefix
 
 
 class Hyperparameter(Addressable):
@@ -275,8 +319,11 @@ class Hyperparameter(Addressable):
     """
 
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
-        scope = scope if scope is not None else Scope.default_scope
-        Addressable.__init__(self, scope, _new_name(scope, "H", self, name))
+        if scope is None:
+            scope = Scope.default_scope
+        prefix = _name_prefix(_HYPERPARAMETER_PREFIXES, "H", self, name)
+        self._name = scope._register_next(prefix, self)
+        self.scope = scope
         self.assign_done = False
         self.val: Any = None
         self.modules = OrderedSet()
@@ -313,9 +360,10 @@ class Hyperparameter(Addressable):
         # hyperparameter with modules they create; those are born up to date.
         for m in list(self.modules):
             m._update()
-        for h in list(self.dependent_hyperps):
-            if not h.assign_done:
-                h._update()
+        if self.dependent_hyperps:
+            for h in list(self.dependent_hyperps):
+                if not h.assign_done:
+                    h._update()
 
     def _register_module(self, module: Module) -> None:
         self.modules.add(module)
@@ -397,6 +445,19 @@ class DependentHyperparameter(Hyperparameter):
         pass
 
 
+# Counts every new connection and every hyperparameter attached to a module in
+# this process, so that the hyperparameter iterator can tell that a pass left
+# the graph unchanged.
+_graph_edit_counter = itertools.count()
+
+
+def _already_connected_error(from_output: Output, to_input: Input) -> DeepArchitectError:
+    return DeepArchitectError(
+        "cannot connect %s to %s: the input is already connected to %s"
+        % (from_output, to_input, to_input.from_output)
+    )
+
+
 class Input(Addressable):
     """A named input port of a module; fed by at most one output.
 
@@ -436,12 +497,10 @@ class Input(Addressable):
                 "%s.connect: expected an Output, got %r" % (self._name, from_output)
             )
         if self.from_output is not None:
-            raise DeepArchitectError(
-                "cannot connect %s to %s: the input is already connected to %s"
-                % (from_output, self._name, self.from_output)
-            )
+            raise _already_connected_error(from_output, self)
         self.from_output = from_output
         from_output.to_inputs.append(self)
+        next(_graph_edit_counter)
 
     def disconnect(self) -> None:
         """Disconnects this input from its output.
@@ -518,7 +577,11 @@ class Output(Addressable):
             raise DeepArchitectError(
                 "%s.connect: expected an Input, got %r" % (self._name, to_input)
             )
-        to_input.connect(self)
+        if to_input.from_output is not None:
+            raise _already_connected_error(self, to_input)
+        to_input.from_output = self
+        self.to_inputs.append(to_input)
+        next(_graph_edit_counter)
 
     def disconnect_all(self) -> None:
         """Disconnects every input fed by this output."""
@@ -552,8 +615,11 @@ class Module(Addressable):
     """
 
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
-        scope = scope if scope is not None else Scope.default_scope
-        Addressable.__init__(self, scope, _new_name(scope, "M", self, name))
+        if scope is None:
+            scope = Scope.default_scope
+        prefix = _name_prefix(_MODULE_PREFIXES, "M", self, name)
+        self._name = scope._register_next(prefix, self)
+        self.scope = scope
         self.inputs: dict[str, Input] = {}
         self.outputs: dict[str, Output] = {}
         self.hyperps: dict[str, Hyperparameter] = {}
@@ -578,7 +644,8 @@ class Module(Addressable):
         if name in self.hyperps:
             raise DeepArchitectError("%s: duplicate hyperparameter name %r" % (self._name, name))
         self.hyperps[name] = h
-        h._register_module(self)
+        h.modules[self] = None
+        next(_graph_edit_counter)
 
     def _register(
         self,
@@ -587,12 +654,22 @@ class Module(Addressable):
         name_to_hyperp: Mapping[str, Hyperparameter],
     ) -> None:
         """Registers inputs, then outputs, then hyperparameters sorted by local name."""
+        # The bodies of _register_input/_output/_hyperparameter, inlined: every
+        # module of every sampled architecture goes through here.
+        scope = self.scope
+        inputs = self.inputs
         for name in input_names:
-            self._register_input(name)
+            if name in inputs:
+                raise DeepArchitectError("%s: duplicate input name %r" % (self._name, name))
+            inputs[name] = Input(self, scope, name)
+        outputs = self.outputs
         for name in output_names:
-            self._register_output(name)
-        for name in sorted(name_to_hyperp):
-            self._register_hyperparameter(name, name_to_hyperp[name])
+            if name in outputs:
+                raise DeepArchitectError("%s: duplicate output name %r" % (self._name, name))
+            outputs[name] = Output(self, scope, name)
+        if name_to_hyperp:
+            for name in sorted(name_to_hyperp):
+                self._register_hyperparameter(name, name_to_hyperp[name])
 
     def _get_input_values(self) -> dict[str, Any]:
         return {name: ix.val for name, ix in self.inputs.items()}
@@ -732,33 +809,62 @@ def get_all_hyperparameters(outputs: Mapping[str, Output]) -> OrderedSet:
     it, breadth-first, each parent's own parents sorted by local name.
     """
     result = OrderedSet()
-    seen = result.d
     for m in _backward_order(outputs):
         for h in m.hyperps.values():
-            if h in seen:
-                continue
-            seen[h] = None
-            if isinstance(h, DependentHyperparameter):
-                work = [h]
-                for dh in work:
-                    for parent in dh._hyperps.values():
-                        if parent not in seen:
-                            seen[parent] = None
-                            if isinstance(parent, DependentHyperparameter):
-                                work.append(parent)
+            if h not in result:
+                result[h] = None
+                if isinstance(h, DependentHyperparameter):
+                    result.update(_new_ancestors(h, result))
     return result
+
+
+def _new_ancestors(h: DependentHyperparameter, seen: Mapping | set) -> list[Hyperparameter]:
+    """Returns the ancestors of ``h`` not in ``seen``, breadth-first, each once."""
+    found = []
+    work = [h]
+    for dh in work:
+        for parent in dh._hyperps.values():
+            if parent not in seen and parent not in found:
+                found.append(parent)
+                if isinstance(parent, DependentHyperparameter):
+                    work.append(parent)
+    return found
 
 
 def get_unassigned_independent_hyperparameters(outputs: Mapping[str, Output]) -> OrderedSet:
     """Returns the reachable independent hyperparameters without a value, in traversal order.
 
-    Unlike the original library, a fully specified graph gives an empty set
-    instead of an error.
+    The order is that of :func:`get_all_hyperparameters`. Unlike the original
+    library, a fully specified graph gives an empty set instead of an error.
     """
     result = OrderedSet()
-    for h in get_all_hyperparameters(outputs):
-        if not h.assign_done and not isinstance(h, DependentHyperparameter):
-            result.add(h)
+    result.update(_unassigned_independent(outputs))
+    return result
+
+
+def _unassigned_independent(outputs: Mapping[str, Output]) -> list[Hyperparameter]:
+    """:func:`get_unassigned_independent_hyperparameters` as a plain list.
+
+    It skips building the set of all hyperparameters: this runs in every pass
+    of every sample.
+    """
+    seen = set()
+    result = []
+    for m in _backward_order(outputs):
+        hyperps = m.hyperps
+        if not hyperps:
+            continue
+        for h in hyperps.values():
+            if h in seen:
+                continue
+            seen.add(h)
+            if isinstance(h, DependentHyperparameter):
+                for parent in _new_ancestors(h, seen):
+                    seen.add(parent)
+                    if not parent.assign_done and not isinstance(parent, DependentHyperparameter):
+                        result.append(parent)
+            elif not h.assign_done:
+                result.append(h)
     return result
 
 
@@ -784,12 +890,20 @@ def unassigned_independent_hyperparameter_iterator(
         True
     """
     while True:
-        snapshot = list(get_unassigned_independent_hyperparameters(outputs))
+        snapshot = _unassigned_independent(outputs)
         if not snapshot:
             return
+        connections_before = next(_graph_edit_counter)
+        all_assigned = True
         for h in snapshot:
             if not h.assign_done:
                 yield h
+                all_assigned = all_assigned and h.assign_done
+        # Without a new connection or hyperparameter the graph is the one this
+        # pass walked, so once everything it found has a value the next pass
+        # would find nothing.
+        if all_assigned and next(_graph_edit_counter) == connections_before + 1:
+            return
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -60,12 +60,11 @@ class Discrete(co.Hyperparameter):
         self, vs: Sequence, scope: co.Scope | None = None, name: str | None = None
     ) -> None:
         vs = list(vs)
-        check(
-            len(vs) > 0,
-            "%s(%s): the list of values must not be empty",
-            type(self).__name__,
-            "" if name is None else "name=%r" % name,
-        )
+        if not vs:
+            raise DeepArchitectError(
+                "%s(%s): the list of values must not be empty"
+                % (type(self).__name__, "" if name is None else "name=%r" % name)
+            )
         co.Hyperparameter.__init__(self, scope, name)
         self.vs = vs
 

@@ -167,6 +167,24 @@ def test_scope_registry_and_errors():
         scope.get_elem("missing")
 
 
+def test_elem_to_name_and_get_name_follow_registrations():
+    scope = co.Scope()
+    with co.use_scope(scope):
+        h = D([1])
+        m = mo.Identity()
+    names = ["H.Discrete-0", "M.Identity-0", "M.Identity-0.I.in", "M.Identity-0.O.out"]
+    assert list(scope.elem_to_name.values()) == names
+    assert list(scope.elem_to_name) == [h, m, m.inputs["in"], m.outputs["out"]]
+    assert [scope.get_name(e) for e in scope.elem_to_name] == names
+    # An object registered by hand in another scope is known there by that name.
+    other = co.Scope()
+    other.register("alias", m)
+    assert other.get_name(m) == "alias" and other.elem_to_name == {m: "alias"}
+    assert scope.get_name(m) == "M.Identity-0"
+    with pytest.raises(KeyError):
+        other.get_name(h)
+
+
 def test_reset_default_scope_and_context_manager():
     D([1])
     co.Scope.reset_default_scope()
@@ -192,6 +210,11 @@ def test_ordered_set():
     s.update([3, 1, 3])
     s.add(2)
     assert list(s) == [3, 1, 2] and len(s) == 3 and 1 in s and 5 not in s
+    assert list(s.d) == [3, 1, 2] and repr(s) == "OrderedSet([3, 1, 2])"
+    # Equality and hashing are by identity, as for every other core object.
+    t = co.OrderedSet()
+    t.update([3, 1, 2])
+    assert s != t and s == s and len({s, t}) == 2
 
 
 def test_sorted_values_by_key_is_lexicographic():
@@ -381,6 +404,40 @@ def test_worked_example_iteration_order():
     ]
     assert co.is_specified(outputs)
     assert co.get_unassigned_independent_hyperparameters(outputs).d == {}
+
+
+class _GrowsAHyperparameter(co.Module):
+    """Attaches a new hyperparameter to itself, without any new connection, once assigned."""
+
+    def __init__(self):
+        co.Module.__init__(self)
+        self._register(["in"], ["out"], {"first": D([1, 2])})
+
+    def _update(self):
+        if self.hyperps["first"].has_value_assigned() and "second" not in self.hyperps:
+            self._register_hyperparameter("second", D([3, 4]))
+
+
+def test_iterator_finds_hyperparameters_added_without_new_connections():
+    module = _GrowsAHyperparameter()
+    yielded = []
+    for h in co.unassigned_independent_hyperparameter_iterator(module.outputs):
+        yielded.append(h.get_name())
+        h.assign_value(h.vs[0])
+    assert yielded == ["H.Discrete-0", "H.Discrete-1"]
+    assert co.is_specified(module.outputs)
+
+
+def test_iterator_yields_again_what_the_consumer_left_unassigned():
+    inputs, outputs = mo.siso_sequential([toy.op("A", a=D([1, 2])), toy.op("B", b=D([3]))])
+    it = co.unassigned_independent_hyperparameter_iterator(outputs)
+    first = next(it)
+    second = next(it)  # ``first`` was skipped by the consumer
+    assert (first.get_name(), second.get_name()) == ("H.Discrete-1", "H.Discrete-0")
+    second.assign_value(second.vs[0])
+    assert next(it) is first
+    first.assign_value(first.vs[0])
+    assert list(it) == []
 
 
 def test_get_all_hyperparameters_puts_parents_after_dependents():

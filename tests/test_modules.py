@@ -112,6 +112,44 @@ def test_substitution_port_checks():
         mo.substitution_module("Bad2", lambda dh: None, {}, ["in"], ["out"])
 
 
+def test_substitution_rejects_non_ports_and_connected_inputs():
+    def not_ports(dh):
+        return {"in": "x"}, {"out": "y"}
+
+    a_in, a_out = mo.identity()
+    s_in, s_out = mo.substitution_module("NotPorts", not_ports, {"h": D([1])}, ["in"], ["out"])
+    a_out["out"].connect(s_in["in"])
+    with pytest.raises(DeepArchitectError, match="NotPorts-0 returned 'x' where an Input"):
+        s_out["out"].module.hyperps["h"].assign_value(1)
+
+    taken_in, taken_out = mo.identity()
+    b_in, b_out = mo.identity()
+    b_out["out"].connect(taken_in["in"])
+
+    def already_connected(dh):
+        return taken_in, taken_out
+
+    c_in, c_out = mo.identity()
+    s_in, s_out = mo.substitution_module(
+        "Taken", already_connected, {"h": D([1])}, ["in"], ["out"]
+    )
+    c_out["out"].connect(s_in["in"])
+    with pytest.raises(DeepArchitectError, match="already connected to M.Identity-2.O.out"):
+        s_out["out"].module.hyperps["h"].assign_value(1)
+
+
+def test_substitution_moves_connections_to_the_end_of_fan_out_lists():
+    src_in, src_out = mo.identity()
+    s_in, s_out = mo.siso_optional(mo.identity, D([0, 1]))
+    other_in, other_out = mo.identity()
+    src_out["out"].connect(s_in["in"])
+    src_out["out"].connect(other_in["in"])
+    s_out["out"].module.hyperps["opt"].assign_value(1)
+    # As Input.disconnect + Input.connect would leave it: the new input is last.
+    assert src_out["out"].to_inputs == [other_in["in"], s_in["in"]]
+    assert s_in["in"].get_module().get_name() == "M.Identity-2"
+
+
 def test_substitution_subset_disconnects_dropped_ports():
     def fn(dh):
         return {"in0": toy.Op("Y").inputs["in"]}, toy.Op("Z").outputs
