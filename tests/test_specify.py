@@ -100,6 +100,15 @@ def test_random_specify_uses_the_global_numpy_rng():
     assert seco.random_specify(outputs, rng=np.random.default_rng(0)) == rng_values
 
 
+def test_random_specify_hyperparameter_picks_values_uniformly():
+    np.random.seed(0)
+    counts = {v: 0 for v in "abc"}
+    for _ in range(3000):
+        counts[seco.random_specify_hyperparameter(D(list("abc")))] += 1
+    # Each count is Binomial(3000, 1/3): mean 1000, standard deviation about 26.
+    assert all(880 < c < 1120 for c in counts.values()), counts
+
+
 def test_random_specify_hyperparameter_errors():
     h = D([1])
     assert seco.random_specify_hyperparameter(h) == 1
