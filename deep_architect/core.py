@@ -179,11 +179,11 @@ class Scope:
         name_to_elem = self.name_to_elem
         i = self._next_index.get(prefix, 0)
         name = prefix + str(i)
-        while name in name_to_elem:
+        # setdefault registers the name unless it is taken (by hand), in one lookup.
+        while name_to_elem.setdefault(name, elem) is not elem:
             i += 1
             name = prefix + str(i)
         self._next_index[prefix] = i + 1
-        name_to_elem[name] = elem
         return name
 
     def get_name(self, elem: Addressable) -> str:
@@ -262,12 +262,11 @@ class Addressable:
     """
 
     def __init__(self, scope: Scope, name: str) -> None:
-        # Scope.register inlined: this runs for every module, port and hyperparameter.
-        if name in scope.name_to_elem:
+        # Scope.register inlined, with one lookup: this runs for every port.
+        if scope.name_to_elem.setdefault(name, self) is not self:
             raise DeepArchitectError(
                 "Scope.register: the name %r is already registered in this scope" % name
             )
-        scope.name_to_elem[name] = self
         self.scope = scope
         self._name = name
 
