@@ -128,25 +128,45 @@ class Scope:
     created without an explicit scope; :class:`deep_architect.modules.SearchSpaceFactory`
     resets it before building each search space so names restart from 0.
 
-    Attributes:
-        name_to_elem: Name to object, in registration order.
+    A port's name is its module's name plus its local name, so ports are
+    recorded in creation order but their names are only spelled out when
+    :attr:`name_to_elem` is read: building a space then costs a list append
+    per port instead of a string and a dict entry.
     """
 
     default_scope: Scope
 
     def __init__(self) -> None:
-        self.name_to_elem: dict[str, Addressable] = {}
+        # Names of everything but ports: what numbering and registration check.
+        self._names: dict[str, Addressable] = {}
+        # Every registered object in creation order; an object registered by
+        # hand under a name other than its own appears as a (name, object) pair.
+        self._order: list = []
+        self._name_to_elem: dict[str, Addressable] = {}
         # The next integer to try for each prefix: names are never unregistered,
         # so the smallest unused integer never decreases.
         self._next_index: dict[str, int] = {}
 
     @property
-    def elem_to_name(self) -> dict[Addressable, str]:
-        """Object to name, in registration order (a new dict on each access).
+    def name_to_elem(self) -> dict[str, Addressable]:
+        """Name to object, ports included, in registration (creation) order.
 
-        Built from :attr:`name_to_elem` on demand: every object keeps its own
-        name, so a second registry would only slow down construction.
+        The dict is rebuilt after new registrations; treat it as read-only.
         """
+        order = self._order
+        if len(self._name_to_elem) != len(order):
+            name_to_elem = {}
+            for entry in order:
+                if type(entry) is tuple:
+                    name_to_elem[entry[0]] = entry[1]
+                else:
+                    name_to_elem[entry._name] = entry
+            self._name_to_elem = name_to_elem
+        return self._name_to_elem
+
+    @property
+    def elem_to_name(self) -> dict[Addressable, str]:
+        """Object to name, in registration order (a new dict on each access)."""
         return {elem: name for name, elem in self.name_to_elem.items()}
 
     def register(self, name: str, elem: Addressable) -> None:
@@ -155,41 +175,43 @@ class Scope:
         Raises:
             DeepArchitectError: If the name is taken or ``elem`` is not addressable.
         """
-        # Plain ifs rather than check(): registration is the hottest path of
-        # search-space construction.
-        if name in self.name_to_elem:
+        if name in self._names or name in self.name_to_elem:
             raise DeepArchitectError(
                 "Scope.register: the name %r is already registered in this scope" % name
             )
         if not isinstance(elem, Addressable):
             raise DeepArchitectError("Scope.register: %r is not an Addressable" % (elem,))
-        self.name_to_elem[name] = elem
+        self._names[name] = elem
+        self._order.append(elem if getattr(elem, "_name", None) == name else (name, elem))
 
     def get_unused_name(self, prefix: str) -> str:
         """Returns ``prefix + str(i)`` for the smallest unused ``i >= 0``; does not register it."""
         i = self._next_index.get(prefix, 0)
-        name_to_elem = self.name_to_elem
-        while prefix + str(i) in name_to_elem:
+        names = self._names
+        while prefix + str(i) in names:
             i += 1
         self._next_index[prefix] = i
         return prefix + str(i)
 
     def _register_next(self, prefix: str, elem: Addressable) -> str:
         """Registers ``elem`` as ``get_unused_name(prefix)`` and returns that name."""
-        name_to_elem = self.name_to_elem
+        names = self._names
         i = self._next_index.get(prefix, 0)
         name = prefix + str(i)
         # setdefault registers the name unless it is taken (by hand), in one lookup.
-        while name_to_elem.setdefault(name, elem) is not elem:
+        while names.setdefault(name, elem) is not elem:
             i += 1
             name = prefix + str(i)
         self._next_index[prefix] = i + 1
+        self._order.append(elem)
         return name
 
     def get_name(self, elem: Addressable) -> str:
         """Returns the name of ``elem`` (``KeyError`` if it is not registered here)."""
         name = getattr(elem, "_name", None)
-        if name is not None and self.name_to_elem.get(name) is elem:
+        if name is not None and (
+            self._names.get(name) is elem or self.name_to_elem.get(name) is elem
+        ):
             return name
         # Registered by hand under another name: the latest registration wins.
         for name, registered in reversed(self.name_to_elem.items()):
@@ -199,7 +221,8 @@ class Scope:
 
     def get_elem(self, name: str) -> Addressable:
         """Returns the object registered as ``name`` (``KeyError`` if unknown)."""
-        return self.name_to_elem[name]
+        elem = self._names.get(name)
+        return elem if elem is not None else self.name_to_elem[name]
 
     @staticmethod
     def reset_default_scope() -> None:
@@ -262,11 +285,11 @@ class Addressable:
     """
 
     def __init__(self, scope: Scope, name: str) -> None:
-        # Scope.register inlined, with one lookup: this runs for every port.
-        if scope.name_to_elem.setdefault(name, self) is not self:
+        if scope._names.setdefault(name, self) is not self:
             raise DeepArchitectError(
                 "Scope.register: the name %r is already registered in this scope" % name
             )
+        scope._order.append(self)
         self.scope = scope
         self._name = name
 
@@ -467,10 +490,17 @@ class Input(Addressable):
     """
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
-        Addressable.__init__(self, scope, module._name + ".I." + name)
+        # Registered without a name: see Scope.
+        scope._order.append(self)
+        self.scope = scope
+        self._local_name = name
         self.module = module
         self.from_output: Output | None = None
         self.val: Any = None
+
+    @property
+    def _name(self) -> str:
+        return self.module._name + ".I." + self._local_name
 
     def is_connected(self) -> bool:
         """Returns whether an output feeds this input."""
@@ -553,10 +583,17 @@ class Output(Addressable):
     """
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
-        Addressable.__init__(self, scope, module._name + ".O." + name)
+        # Registered without a name: see Scope.
+        scope._order.append(self)
+        self.scope = scope
+        self._local_name = name
         self.module = module
         self.to_inputs: list[Input] = []
         self.val: Any = None
+
+    @property
+    def _name(self) -> str:
+        return self.module._name + ".O." + self._local_name
 
     def is_connected(self) -> bool:
         """Returns whether at least one input is fed by this output."""

@@ -183,6 +183,17 @@ def test_elem_to_name_and_get_name_follow_registrations():
     assert scope.get_name(m) == "M.Identity-0"
     with pytest.raises(KeyError):
         other.get_name(h)
+    # Port names are spelled out on demand but are registered like any other name.
+    assert scope.get_elem("M.Identity-0.O.out") is m.outputs["out"]
+    with pytest.raises(DeepArchitectError, match="'M.Identity-0.I.in' is already registered"):
+        scope.register("M.Identity-0.I.in", h)
+    with pytest.raises(DeepArchitectError, match="'M.Identity-0' is already registered"):
+        co.Addressable(scope, "M.Identity-0")
+    with co.use_scope(scope):
+        m2 = mo.Identity()
+    new_names = ["M.Identity-1", "M.Identity-1.I.in", "M.Identity-1.O.out"]
+    assert list(scope.name_to_elem)[4:] == new_names
+    assert scope.name_to_elem["M.Identity-1.I.in"] is m2.inputs["in"]
 
 
 def test_reset_default_scope_and_context_manager():
