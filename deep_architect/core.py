@@ -128,28 +128,30 @@ class Scope:
     created without an explicit scope; :class:`deep_architect.modules.SearchSpaceFactory`
     resets it before building each search space so names restart from 0.
 
-    A port's name is its module's name plus its local name, so ports are
-    recorded in creation order but their names are only spelled out when
-    :attr:`name_to_elem` is read: building a space then costs a list append
-    per port instead of a string and a dict entry.
+    Objects are recorded in creation order and their names are spelled out
+    only when asked for: a module's or hyperparameter's name is its prefix and
+    number, a port's its module's name and local name. Building a space then
+    costs a list append per object instead of a new string and a dict entry.
     """
 
     default_scope: Scope
 
     def __init__(self) -> None:
-        # Names of everything but ports: what numbering and registration check.
-        self._names: dict[str, Addressable] = {}
+        # Names registered by hand (Scope.register, Addressable(scope, name)):
+        # the numbering of modules and hyperparameters skips them.
+        self._hand_names: dict[str, Addressable] = {}
         # Every registered object in creation order; an object registered by
         # hand under a name other than its own appears as a (name, object) pair.
         self._order: list = []
         self._name_to_elem: dict[str, Addressable] = {}
-        # The next integer to try for each prefix: names are never unregistered,
-        # so the smallest unused integer never decreases.
+        self._has_aliases = False
+        # The next number for each prefix. Every number below it is taken:
+        # names are never unregistered.
         self._next_index: dict[str, int] = {}
 
     @property
     def name_to_elem(self) -> dict[str, Addressable]:
-        """Name to object, ports included, in registration (creation) order.
+        """Name to object, in registration (creation) order.
 
         The dict is rebuilt after new registrations; treat it as read-only.
         """
@@ -175,54 +177,65 @@ class Scope:
         Raises:
             DeepArchitectError: If the name is taken or ``elem`` is not addressable.
         """
-        if name in self._names or name in self.name_to_elem:
+        if self._is_taken(name):
             raise DeepArchitectError(
                 "Scope.register: the name %r is already registered in this scope" % name
             )
         if not isinstance(elem, Addressable):
             raise DeepArchitectError("Scope.register: %r is not an Addressable" % (elem,))
-        self._names[name] = elem
-        self._order.append(elem if getattr(elem, "_name", None) == name else (name, elem))
+        self._hand_names[name] = elem
+        if getattr(elem, "_name", None) == name:
+            self._order.append(elem)
+        else:
+            self._order.append((name, elem))
+            self._has_aliases = True
+
+    def _is_taken(self, name: str) -> bool:
+        if name in self._hand_names:
+            return True
+        prefix, dash, number = name.rpartition("-")
+        if dash and number.isascii() and number.isdigit() and str(int(number)) == number:
+            if int(number) < self._next_index.get(prefix + dash, 0):
+                return True
+        # Only a port's name can still be taken; spelling them all out is rare.
+        return (".I." in name or ".O." in name) and name in self.name_to_elem
 
     def get_unused_name(self, prefix: str) -> str:
         """Returns ``prefix + str(i)`` for the smallest unused ``i >= 0``; does not register it."""
         i = self._next_index.get(prefix, 0)
-        names = self._names
-        while prefix + str(i) in names:
+        hand_names = self._hand_names
+        while prefix + str(i) in hand_names:
             i += 1
         self._next_index[prefix] = i
         return prefix + str(i)
 
-    def _register_next(self, prefix: str, elem: Addressable) -> str:
-        """Registers ``elem`` as ``get_unused_name(prefix)`` and returns that name."""
-        names = self._names
+    def _register_next(self, prefix: str, elem: Addressable) -> int:
+        """Registers ``elem`` under ``get_unused_name(prefix)``; returns the number used.
+
+        The name itself is only spelled out when asked for (see :class:`_Name`).
+        """
         i = self._next_index.get(prefix, 0)
-        name = prefix + str(i)
-        # setdefault registers the name unless it is taken (by hand), in one lookup.
-        while names.setdefault(name, elem) is not elem:
-            i += 1
-            name = prefix + str(i)
+        hand_names = self._hand_names
+        if hand_names:
+            while prefix + str(i) in hand_names:
+                i += 1
         self._next_index[prefix] = i + 1
         self._order.append(elem)
-        return name
+        return i
 
     def get_name(self, elem: Addressable) -> str:
         """Returns the name of ``elem`` (``KeyError`` if it is not registered here)."""
+        if self._has_aliases:
+            # Objects registered by hand under other names: the latest name wins.
+            return self.elem_to_name[elem]
         name = getattr(elem, "_name", None)
-        if name is not None and (
-            self._names.get(name) is elem or self.name_to_elem.get(name) is elem
-        ):
-            return name
-        # Registered by hand under another name: the latest registration wins.
-        for name, registered in reversed(self.name_to_elem.items()):
-            if registered is elem:
-                return name
-        raise KeyError(elem)
+        if name is None or self.name_to_elem.get(name) is not elem:
+            raise KeyError(elem)
+        return name
 
     def get_elem(self, name: str) -> Addressable:
         """Returns the object registered as ``name`` (``KeyError`` if unknown)."""
-        elem = self._names.get(name)
-        return elem if elem is not None else self.name_to_elem[name]
+        return self.name_to_elem[name]
 
     @staticmethod
     def reset_default_scope() -> None:
@@ -278,6 +291,24 @@ def _paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+class _Name:
+    """The ``_name`` of modules, hyperparameters and ports, spelled out on first use.
+
+    ``spell`` builds the name from the object; the result is then stored on
+    the object, which hides this (non-data) descriptor from later lookups.
+    """
+
+    def __init__(self, spell: Callable[[Any], str]) -> None:
+        self._spell = spell
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        name = self._spell(obj)
+        obj._name = name
+        return name
+
+
 class Addressable:
     """Base class of everything that has a name in a scope.
 
@@ -285,13 +316,9 @@ class Addressable:
     """
 
     def __init__(self, scope: Scope, name: str) -> None:
-        if scope._names.setdefault(name, self) is not self:
-            raise DeepArchitectError(
-                "Scope.register: the name %r is already registered in this scope" % name
-            )
-        scope._order.append(self)
-        self.scope = scope
         self._name = name
+        scope.register(name, self)
+        self.scope = scope
 
     def get_name(self) -> str:
         """Returns the full name of this object in its scope."""
@@ -340,11 +367,14 @@ class Hyperparameter(Addressable):
         dependent_hyperps: The dependent hyperparameters computed from this one.
     """
 
+    _name = _Name(lambda h: h._name_stem + str(h._name_number))
+
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
         if scope is None:
             scope = Scope.default_scope
         prefix = _name_prefix(_HYPERPARAMETER_PREFIXES, "H", self, name)
-        self._name = scope._register_next(prefix, self)
+        self._name_stem = prefix
+        self._name_number = scope._register_next(prefix, self)
         self.scope = scope
         self.assign_done = False
         self.val: Any = None
@@ -489,8 +519,10 @@ class Input(Addressable):
         val: The value during forward (``None`` before).
     """
 
+    _name = _Name(lambda ix: ix.module._name + ".I." + ix._local_name)
+
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
-        # Registered without a name: see Scope.
+        # Recorded without a name: see Scope.
         scope._order.append(self)
         self.scope = scope
         self._local_name = name
@@ -498,9 +530,6 @@ class Input(Addressable):
         self.from_output: Output | None = None
         self.val: Any = None
 
-    @property
-    def _name(self) -> str:
-        return self.module._name + ".I." + self._local_name
 
     def is_connected(self) -> bool:
         """Returns whether an output feeds this input."""
@@ -582,8 +611,10 @@ class Output(Addressable):
         val: The value during forward (``None`` before).
     """
 
+    _name = _Name(lambda ox: ox.module._name + ".O." + ox._local_name)
+
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
-        # Registered without a name: see Scope.
+        # Recorded without a name: see Scope.
         scope._order.append(self)
         self.scope = scope
         self._local_name = name
@@ -591,9 +622,6 @@ class Output(Addressable):
         self.to_inputs: list[Input] = []
         self.val: Any = None
 
-    @property
-    def _name(self) -> str:
-        return self.module._name + ".O." + self._local_name
 
     def is_connected(self) -> bool:
         """Returns whether at least one input is fed by this output."""
@@ -650,11 +678,14 @@ class Module(Addressable):
         hyperps: Local name to :class:`Hyperparameter` (live dict).
     """
 
+    _name = _Name(lambda m: m._name_stem + str(m._name_number))
+
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
         if scope is None:
             scope = Scope.default_scope
         prefix = _name_prefix(_MODULE_PREFIXES, "M", self, name)
-        self._name = scope._register_next(prefix, self)
+        self._name_stem = prefix
+        self._name_number = scope._register_next(prefix, self)
         self.scope = scope
         self.inputs: dict[str, Input] = {}
         self.outputs: dict[str, Output] = {}

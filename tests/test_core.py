@@ -194,6 +194,13 @@ def test_elem_to_name_and_get_name_follow_registrations():
     new_names = ["M.Identity-1", "M.Identity-1.I.in", "M.Identity-1.O.out"]
     assert list(scope.name_to_elem)[4:] == new_names
     assert scope.name_to_elem["M.Identity-1.I.in"] is m2.inputs["in"]
+    # Only the exact spelling of a numbered name is taken.
+    co.Addressable(scope, "M.Identity-01")
+    with pytest.raises(DeepArchitectError, match="'M.Identity-1.O.out' is already registered"):
+        co.Addressable(scope, "M.Identity-1.O.out")
+    # An alias in the same scope becomes the name the scope reports, as the latest one.
+    scope.register("first", h)
+    assert scope.get_name(h) == "first" and scope.get_name(m) == "M.Identity-0"
 
 
 def test_reset_default_scope_and_context_manager():
