@@ -213,11 +213,12 @@ class SubstitutionModule(co.Module):
     def _update(self) -> None:
         if self._is_done:
             return
-        hyperps = self.hyperps
-        for h in hyperps.values():
+        values = {}
+        for name, h in self.hyperps.items():
             if not h.assign_done:
                 return
-        result = self._substitution_fn({name: h.val for name, h in hyperps.items()})
+            values[name] = h.val
+        result = self._substitution_fn(values)
         if not (isinstance(result, tuple) and len(result) == 2):
             raise DeepArchitectError(
                 "substitution function of %s must return a pair (inputs, outputs), got %r"
