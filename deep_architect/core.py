@@ -364,7 +364,6 @@ class Hyperparameter(Addressable):
         assign_done: Whether a value has been assigned.
         val: The value (``None`` until assigned).
         modules: The modules that registered this hyperparameter.
-        dependent_hyperps: The dependent hyperparameters computed from this one.
     """
 
     _name = _Name(lambda h: h._name_stem + str(h._name_number))
@@ -379,7 +378,7 @@ class Hyperparameter(Addressable):
         self.assign_done = False
         self.val: Any = None
         self.modules = OrderedSet()
-        self.dependent_hyperps = OrderedSet()
+        self._dependent_hyperps: OrderedSet | None = None
 
     def has_value_assigned(self) -> bool:
         """Returns whether a value has been assigned."""
@@ -412,10 +411,24 @@ class Hyperparameter(Addressable):
         # hyperparameter with modules they create; those are born up to date.
         for m in list(self.modules):
             m._update()
-        if self.dependent_hyperps:
-            for h in list(self.dependent_hyperps):
+        if self._dependent_hyperps:
+            for h in list(self._dependent_hyperps):
                 if not h.assign_done:
                     h._update()
+
+    @property
+    def dependent_hyperps(self) -> OrderedSet:
+        """The dependent hyperparameters computed from this one (created on first use).
+
+        Most hyperparameters have none, so the set is only made when asked for.
+        """
+        if self._dependent_hyperps is None:
+            self._dependent_hyperps = OrderedSet()
+        return self._dependent_hyperps
+
+    @dependent_hyperps.setter
+    def dependent_hyperps(self, hyperps: OrderedSet) -> None:
+        self._dependent_hyperps = hyperps
 
     def _register_module(self, module: Module) -> None:
         self.modules.add(module)

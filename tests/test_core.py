@@ -292,6 +292,15 @@ def test_dependent_fires_at_construction_or_on_last_parent():
         dep.assign_value(3)
 
 
+def test_dependent_hyperps_is_a_live_set_made_on_first_use():
+    h = D([1, 2])
+    assert list(h.dependent_hyperps) == [] and h.dependent_hyperps is h.dependent_hyperps
+    d = co.DependentHyperparameter(lambda v: v["h"], {"h": h})
+    assert list(h.dependent_hyperps) == [d]
+    h.assign_value(2)
+    assert d.get_value() == 2
+
+
 def test_dependent_accepts_the_same_parent_twice():
     h = D([3])
     dep = co.DependentHyperparameter(lambda d: d["x"] * d["y"], {"x": h, "y": h})
