@@ -162,7 +162,7 @@ class Scope:
                 if type(entry) is tuple:
                     name_to_elem[entry[0]] = entry[1]
                 else:
-                    name_to_elem[entry._name] = entry
+                    name_to_elem[entry._scope_name] = entry
             self._name_to_elem = name_to_elem
         return self._name_to_elem
 
@@ -184,7 +184,7 @@ class Scope:
         if not isinstance(elem, Addressable):
             raise DeepArchitectError("Scope.register: %r is not an Addressable" % (elem,))
         self._hand_names[name] = elem
-        if getattr(elem, "_name", None) == name:
+        if getattr(elem, "_scope_name", None) == name:
             self._order.append(elem)
         else:
             self._order.append((name, elem))
@@ -228,7 +228,7 @@ class Scope:
         if self._has_aliases:
             # Objects registered by hand under other names: the latest name wins.
             return self.elem_to_name[elem]
-        name = getattr(elem, "_name", None)
+        name = getattr(elem, "_scope_name", None)
         if name is None or self.name_to_elem.get(name) is not elem:
             raise KeyError(elem)
         return name
@@ -292,7 +292,7 @@ def _paused_gc() -> Iterator[None]:
 
 
 class _Name:
-    """The ``_name`` of modules, hyperparameters and ports, spelled out on first use.
+    """The ``_scope_name`` of modules, hyperparameters and ports, spelled out on first use.
 
     ``spell`` builds the name from the object; the result is then stored on
     the object, which hides this (non-data) descriptor from later lookups.
@@ -305,7 +305,7 @@ class _Name:
         if obj is None:
             return self
         name = self._spell(obj)
-        obj._name = name
+        obj._scope_name = name
         return name
 
 
@@ -316,19 +316,19 @@ class Addressable:
     """
 
     def __init__(self, scope: Scope, name: str) -> None:
-        self._name = name
+        self._scope_name = name
         scope.register(name, self)
         self.scope = scope
 
     def get_name(self) -> str:
         """Returns the full name of this object in its scope."""
-        return self._name
+        return self._scope_name
 
     def _get_base_name(self) -> str:
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return self._name
+        return self._scope_name
 
 
 # Name prefixes such as "M.Dense-", keyed by class (default names) or by the
@@ -366,7 +366,7 @@ class Hyperparameter(Addressable):
         modules: The modules that registered this hyperparameter.
     """
 
-    _name = _Name(lambda h: h._name_stem + str(h._name_number))
+    _scope_name = _Name(lambda h: h._name_stem + str(h._name_number))
 
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
         if scope is None:
@@ -390,7 +390,7 @@ class Hyperparameter(Addressable):
         Raises:
             DeepArchitectError: If no value has been assigned yet.
         """
-        check(self.assign_done, "%s has no value assigned yet", self._name)
+        check(self.assign_done, "%s has no value assigned yet", self._scope_name)
         return self.val
 
     def assign_value(self, val: Any) -> None:
@@ -402,7 +402,7 @@ class Hyperparameter(Addressable):
         if self.assign_done:
             raise DeepArchitectError(
                 "%s already has value %r; cannot assign %r (hyperparameters are write-once)"
-                % (self._name, self.val, val)
+                % (self._scope_name, self.val, val)
             )
         val = self._validated_value(val)
         self.assign_done = True
@@ -437,13 +437,13 @@ class Hyperparameter(Addressable):
         check(
             isinstance(hyperp, DependentHyperparameter),
             "%s: only a DependentHyperparameter can depend on it, got %r",
-            self._name,
+            self._scope_name,
             hyperp,
         )
         check(
             hyperp not in self.dependent_hyperps,
             "%s: %s is already registered as a dependent",
-            self._name,
+            self._scope_name,
             hyperp,
         )
         self.dependent_hyperps.add(hyperp)
@@ -532,7 +532,7 @@ class Input(Addressable):
         val: The value during forward (``None`` before).
     """
 
-    _name = _Name(lambda ix: ix.module._name + ".I." + ix._local_name)
+    _scope_name = _Name(lambda ix: ix.module._scope_name + ".I." + ix._local_name)
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
         # Recorded without a name: see Scope.
@@ -565,7 +565,7 @@ class Input(Addressable):
         """
         if not isinstance(from_output, Output):
             raise DeepArchitectError(
-                "%s.connect: expected an Output, got %r" % (self._name, from_output)
+                "%s.connect: expected an Output, got %r" % (self._scope_name, from_output)
             )
         if self.from_output is not None:
             raise _already_connected_error(from_output, self)
@@ -580,7 +580,7 @@ class Input(Addressable):
             DeepArchitectError: If the input is not connected.
         """
         if self.from_output is None:
-            raise DeepArchitectError("%s.disconnect: it is not connected" % self._name)
+            raise DeepArchitectError("%s.disconnect: it is not connected" % self._scope_name)
         self.from_output.to_inputs.remove(self)
         self.from_output = None
 
@@ -594,13 +594,13 @@ class Input(Addressable):
         check(
             isinstance(to_input, Input),
             "%s.reroute_connected_output: expected an Input, got %r",
-            self._name,
+            self._scope_name,
             to_input,
         )
         check(
             self.from_output is not None,
             "%s.reroute_connected_output: it is not connected",
-            self._name,
+            self._scope_name,
         )
         check(
             to_input.from_output is None,
@@ -624,7 +624,7 @@ class Output(Addressable):
         val: The value during forward (``None`` before).
     """
 
-    _name = _Name(lambda ox: ox.module._name + ".O." + ox._local_name)
+    _scope_name = _Name(lambda ox: ox.module._scope_name + ".O." + ox._local_name)
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
         # Recorded without a name: see Scope.
@@ -652,7 +652,7 @@ class Output(Addressable):
         """Connects this output to ``to_input`` (see :meth:`Input.connect`)."""
         if not isinstance(to_input, Input):
             raise DeepArchitectError(
-                "%s.connect: expected an Input, got %r" % (self._name, to_input)
+                "%s.connect: expected an Input, got %r" % (self._scope_name, to_input)
             )
         if to_input.from_output is not None:
             raise _already_connected_error(self, to_input)
@@ -670,7 +670,7 @@ class Output(Addressable):
         check(
             isinstance(from_output, Output),
             "%s.reroute_all_connected_inputs: expected an Output, got %r",
-            self._name,
+            self._scope_name,
             from_output,
         )
         for ix in list(self.to_inputs):
@@ -691,7 +691,7 @@ class Module(Addressable):
         hyperps: Local name to :class:`Hyperparameter` (live dict).
     """
 
-    _name = _Name(lambda m: m._name_stem + str(m._name_number))
+    _scope_name = _Name(lambda m: m._name_stem + str(m._name_number))
 
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
         if scope is None:
@@ -707,22 +707,24 @@ class Module(Addressable):
 
     def _register_input(self, name: str) -> None:
         if name in self.inputs:
-            raise DeepArchitectError("%s: duplicate input name %r" % (self._name, name))
+            raise DeepArchitectError("%s: duplicate input name %r" % (self._scope_name, name))
         self.inputs[name] = Input(self, self.scope, name)
 
     def _register_output(self, name: str) -> None:
         if name in self.outputs:
-            raise DeepArchitectError("%s: duplicate output name %r" % (self._name, name))
+            raise DeepArchitectError("%s: duplicate output name %r" % (self._scope_name, name))
         self.outputs[name] = Output(self, self.scope, name)
 
     def _register_hyperparameter(self, name: str, h: Hyperparameter) -> None:
         if not isinstance(h, Hyperparameter):
             raise DeepArchitectError(
                 "%s: hyperparameter %r must be a Hyperparameter, got %r of type %s"
-                % (self._name, name, h, type(h).__name__)
+                % (self._scope_name, name, h, type(h).__name__)
             )
         if name in self.hyperps:
-            raise DeepArchitectError("%s: duplicate hyperparameter name %r" % (self._name, name))
+            raise DeepArchitectError(
+                "%s: duplicate hyperparameter name %r" % (self._scope_name, name)
+            )
         self.hyperps[name] = h
         h.modules[self] = None
         next(_graph_edit_counter)
@@ -740,12 +742,12 @@ class Module(Addressable):
         inputs = self.inputs
         for name in input_names:
             if name in inputs:
-                raise DeepArchitectError("%s: duplicate input name %r" % (self._name, name))
+                raise DeepArchitectError("%s: duplicate input name %r" % (self._scope_name, name))
             inputs[name] = Input(self, scope, name)
         outputs = self.outputs
         for name in output_names:
             if name in outputs:
-                raise DeepArchitectError("%s: duplicate output name %r" % (self._name, name))
+                raise DeepArchitectError("%s: duplicate output name %r" % (self._scope_name, name))
             outputs[name] = Output(self, scope, name)
         if name_to_hyperp:
             for name in sorted(name_to_hyperp):
@@ -759,7 +761,7 @@ class Module(Addressable):
         for name, h in self.hyperps.items():
             if not h.assign_done:
                 raise DeepArchitectError(
-                    "%s: hyperparameter %r (%s) has no value assigned" % (self._name, name, h)
+                    "%s: hyperparameter %r (%s) has no value assigned" % (self._scope_name, name, h)
                 )
             values[name] = h.val
         return values

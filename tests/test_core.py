@@ -218,6 +218,18 @@ def test_reset_default_scope_and_context_manager():
     assert co.Scope.default_scope is outer
 
 
+def test_user_attributes_named_like_internals_do_not_change_names():
+    class Named(co.Module):
+        def __init__(self):
+            co.Module.__init__(self)
+            self._name = "user value"  # common in ML code; not the module's name here
+            self._prefix = self._number = 7
+            self._register(["in"], ["out"], {})
+
+    m = Named()
+    assert m.get_name() == "M.Named-0" and repr(m.inputs["in"]) == "M.Named-0.I.in"
+
+
 def test_identity_based_equality():
     a, b = mo.Identity(), mo.Identity()
     assert a != b and len({a, b}) == 2
