@@ -94,6 +94,12 @@ def test_random_specify_uses_the_global_numpy_rng():
     np.random.seed(3)
     _, outputs = fresh(toy.paper_space)
     assert seco.random_specify(outputs) == first
+    state = np.random.get_state()
+    _, outputs = fresh(toy.paper_space)
+    second = seco.random_specify(outputs)
+    np.random.set_state(state)
+    _, outputs = fresh(toy.paper_space)
+    assert seco.random_specify(outputs) == second
     _, outputs = fresh(toy.paper_space)
     rng_values = seco.random_specify(outputs, rng=np.random.default_rng(0))
     _, outputs = fresh(toy.paper_space)

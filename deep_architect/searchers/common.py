@@ -50,6 +50,10 @@ DEFAULT_MAX_INVALID_ATTEMPTS = 1000
 
 T = TypeVar("T")
 
+# The global generator's draw, looked up once: np.random.seed reseeds that same
+# generator in place, so the bound method stays the one seeded scripts use.
+_global_random_sample = np.random.random_sample
+
 
 class Searcher:
     """Base class of searchers.
@@ -122,7 +126,7 @@ def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) ->
     if rng is None:
         # Scaling a uniform float picks each index with probability 1/n (up to
         # n / 2**53) and costs a fifth of np.random.randint(n).
-        val = vs[int(np.random.random_sample() * len(vs))]
+        val = vs[int(_global_random_sample() * len(vs))]
     elif hasattr(rng, "integers"):
         val = vs[int(rng.integers(len(vs)))]
     else:
