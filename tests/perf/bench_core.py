@@ -4,7 +4,8 @@ Run with ``bash utils.sh bench`` (or ``python tests/perf/bench_core.py``).
 
 For chains of N cells (a siso_or over 3 ops, a siso_optional and a residual
 per cell) it times, in CPU time (``process_time``), building a fresh space
-and random-specifying it. The samples are taken in rounds; per N it prints:
+and random-specifying it. The samples are taken in rounds, the sizes taking
+turns; per N it prints:
 
 * ``median``: the median over every sample;
 * ``best round``: the lowest of the per-round medians. The 2-core machines
@@ -15,10 +16,16 @@ and random-specifying it. The samples are taken in rounds; per N it prints:
 * ``mean``: the average over every sample, which also charges the cyclic
   garbage collector's periodic pauses (the median leaves most of them out).
 
+The sizes take turns round by round, so that all of them see the same mix of
+the machine's fast and slow periods. Before each round the garbage left by the
+previous one is collected, untimed, so that no size pays for another's; within
+a round the collector runs as it would in a search loop.
+
 Then the growth ratios t(256)/t(64) (linear growth gives 4) and the median
 time to enumerate the paper space's 25,008 architectures.
 """
 
+import gc
 import os
 import statistics
 import sys
@@ -57,8 +64,8 @@ def reference_loop_us():
     return 1e6 * statistics.median(cpu_times(loop, 200))
 
 
-def time_sampling(num_cells, num_rounds, round_size):
-    """Returns ``(median, best round median, mean)`` in seconds, and the module count."""
+def sampler(num_cells):
+    """Returns a function that builds and random-specifies a fresh chain of cells."""
     factory = mo.SearchSpaceFactory(lambda: toy.cell_chain_space(num_cells))
 
     def sample():
@@ -66,16 +73,28 @@ def time_sampling(num_cells, num_rounds, round_size):
         random_specify(outputs)
         return outputs
 
-    outputs = sample()
-    num_modules = len(co.get_modules_with_cond(outputs, lambda m: True))
-    rounds = [cpu_times(sample, round_size) for _ in range(num_rounds)]
-    everything = [t for r in rounds for t in r]
-    figures = (
-        statistics.median(everything),
-        min(statistics.median(r) for r in rounds),
-        statistics.mean(everything),
-    )
-    return figures, num_modules
+    return sample
+
+
+def time_sampling(num_rounds):
+    """Returns, per N, ``(median, best round median, mean)`` in seconds."""
+    samplers = {n: sampler(n) for n in SIZES}
+    round_sizes = {n: 20 if n <= 64 else 10 for n in SIZES}
+    rounds = {n: [] for n in SIZES}
+    for _ in range(num_rounds):
+        for n in SIZES:
+            # Untimed: garbage left by the previous size is not charged to this one.
+            gc.collect()
+            rounds[n].append(cpu_times(samplers[n], round_sizes[n]))
+    figures = {}
+    for n, per_round in rounds.items():
+        everything = [t for r in per_round for t in r]
+        figures[n] = (
+            statistics.median(everything),
+            min(statistics.median(r) for r in per_round),
+            statistics.mean(everything),
+        )
+    return figures
 
 
 def main():
@@ -86,10 +105,10 @@ def main():
     )
     print("build + random_specify of a chain of N cells, ms per sample (CPU time)")
     print("%6s %9s %9s %11s %9s" % ("N", "modules", "median", "best round", "mean"))
-    results = {}
+    results = time_sampling(num_rounds=8)
     for n in SIZES:
-        num_rounds, round_size = (10, 20) if n <= 64 else (8, 10)
-        results[n], num_modules = time_sampling(n, num_rounds, round_size)
+        outputs = sampler(n)()
+        num_modules = len(co.get_modules_with_cond(outputs, lambda m: True))
         median, best, mean = (1e3 * t for t in results[n])
         print("%6d %9d %9.3f %11.3f %9.3f" % (n, num_modules, median, best, mean))
     for label, i in (("median", 0), ("best round", 1), ("mean", 2)):
