@@ -83,8 +83,10 @@ def time_sampling(num_rounds):
     rounds = {n: [] for n in SIZES}
     for _ in range(num_rounds):
         for n in SIZES:
-            # Untimed: garbage left by the previous size is not charged to this one.
+            # Untimed: garbage left by the previous size is not charged to this one,
+            # and a few samples bring the heap back to a search loop's steady state.
             gc.collect()
+            cpu_times(samplers[n], round_sizes[n] // 2)
             rounds[n].append(cpu_times(samplers[n], round_sizes[n]))
     figures = {}
     for n, per_round in rounds.items():
