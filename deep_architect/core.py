@@ -339,18 +339,25 @@ _HYPERPARAMETER_PREFIXES: dict[Any, str] = {}
 _MAX_CACHED_PREFIXES = 10000
 
 
-def _name_prefix(cache: dict, kind: str, obj: Addressable, name: str | None) -> str:
-    """Returns ``kind + "." + base + "-"``: the prefix that numbers the name of ``obj``.
+def _register_numbered(
+    obj: Addressable, scope: Scope | None, prefixes: dict, kind: str, name: str | None
+) -> None:
+    """Registers a new module or hyperparameter as ``kind + "." + base + "-" + number``.
 
-    ``obj._get_base_name()`` is asked once per class: it names the class.
+    Sets ``obj.scope`` and what its name is spelled from. ``obj._get_base_name()``
+    is asked once per class: it names the class.
     """
+    if scope is None:
+        scope = Scope.default_scope
     key = type(obj) if name is None else name
-    prefix = cache.get(key)
+    prefix = prefixes.get(key)
     if prefix is None:
         prefix = "%s.%s-" % (kind, obj._get_base_name() if name is None else name)
-        if len(cache) < _MAX_CACHED_PREFIXES:
-            cache[key] = prefix
-    return prefix
+        if len(prefixes) < _MAX_CACHED_PREFIXES:
+            prefixes[key] = prefix
+    obj.scope = scope
+    obj._name_stem = prefix
+    obj._name_number = scope._register_next(prefix, obj)
 
 
 class Hyperparameter(Addressable):
@@ -369,12 +376,7 @@ class Hyperparameter(Addressable):
     _scope_name = _Name(lambda h: h._name_stem + str(h._name_number))
 
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
-        if scope is None:
-            scope = Scope.default_scope
-        prefix = _name_prefix(_HYPERPARAMETER_PREFIXES, "H", self, name)
-        self._name_stem = prefix
-        self._name_number = scope._register_next(prefix, self)
-        self.scope = scope
+        _register_numbered(self, scope, _HYPERPARAMETER_PREFIXES, "H", name)
         self.assign_done = False
         self.val: Any = None
         self.modules = OrderedSet()
@@ -654,11 +656,7 @@ class Output(Addressable):
             raise DeepArchitectError(
                 "%s.connect: expected an Input, got %r" % (self._scope_name, to_input)
             )
-        if to_input.from_output is not None:
-            raise _already_connected_error(self, to_input)
-        to_input.from_output = self
-        self.to_inputs.append(to_input)
-        next(_graph_edit_counter)
+        to_input.connect(self)
 
     def disconnect_all(self) -> None:
         """Disconnects every input fed by this output."""
@@ -694,12 +692,7 @@ class Module(Addressable):
     _scope_name = _Name(lambda m: m._name_stem + str(m._name_number))
 
     def __init__(self, scope: Scope | None = None, name: str | None = None) -> None:
-        if scope is None:
-            scope = Scope.default_scope
-        prefix = _name_prefix(_MODULE_PREFIXES, "M", self, name)
-        self._name_stem = prefix
-        self._name_number = scope._register_next(prefix, self)
-        self.scope = scope
+        _register_numbered(self, scope, _MODULE_PREFIXES, "M", name)
         self.inputs: dict[str, Input] = {}
         self.outputs: dict[str, Output] = {}
         self.hyperps: dict[str, Hyperparameter] = {}
