@@ -202,23 +202,24 @@ class Scope:
 
     def get_unused_name(self, prefix: str) -> str:
         """Returns ``prefix + str(i)`` for the smallest unused ``i >= 0``; does not register it."""
-        i = self._next_index.get(prefix, 0)
-        hand_names = self._hand_names
-        while prefix + str(i) in hand_names:
-            i += 1
+        i = self._unused_number(prefix)
         self._next_index[prefix] = i
         return prefix + str(i)
+
+    def _unused_number(self, prefix: str) -> int:
+        i = self._next_index.get(prefix, 0)
+        hand_names = self._hand_names
+        if hand_names:
+            while prefix + str(i) in hand_names:
+                i += 1
+        return i
 
     def _register_next(self, prefix: str, elem: Addressable) -> int:
         """Registers ``elem`` under ``get_unused_name(prefix)``; returns the number used.
 
         The name itself is only spelled out when asked for (see :class:`_Name`).
         """
-        i = self._next_index.get(prefix, 0)
-        hand_names = self._hand_names
-        if hand_names:
-            while prefix + str(i) in hand_names:
-                i += 1
+        i = self._unused_number(prefix)
         self._next_index[prefix] = i + 1
         self._order.append(elem)
         return i
@@ -593,28 +594,29 @@ class Input(Addressable):
             DeepArchitectError: If ``to_input`` is not an unconnected Input or this
                 input is not connected.
         """
-        check(
-            isinstance(to_input, Input),
-            "%s.reroute_connected_output: expected an Input, got %r",
-            self._scope_name,
-            to_input,
-        )
-        check(
-            self.from_output is not None,
-            "%s.reroute_connected_output: it is not connected",
-            self._scope_name,
-        )
-        check(
-            to_input.from_output is None,
-            "cannot reroute %s to %s: %s is already connected to %s",
-            self.from_output,
-            to_input,
-            to_input,
-            to_input.from_output,
-        )
+        # Plain ifs: every substitution reroutes its inputs through here.
+        if not isinstance(to_input, Input):
+            raise DeepArchitectError(
+                "%s.reroute_connected_output: expected an Input, got %r"
+                % (self._scope_name, to_input)
+            )
+        if self.from_output is None:
+            raise DeepArchitectError(
+                "%s.reroute_connected_output: it is not connected" % self._scope_name
+            )
+        if to_input.from_output is not None:
+            raise DeepArchitectError(
+                "cannot reroute %s to %s: %s is already connected to %s"
+                % (self.from_output, to_input, to_input, to_input.from_output)
+            )
+        # What disconnect() then connect() would leave, without their checks.
         output = self.from_output
-        self.disconnect()
-        to_input.connect(output)
+        to_inputs = output.to_inputs
+        to_inputs.remove(self)
+        to_inputs.append(to_input)
+        self.from_output = None
+        to_input.from_output = output
+        next(_graph_edit_counter)
 
 
 class Output(Addressable):
@@ -665,15 +667,21 @@ class Output(Addressable):
 
     def reroute_all_connected_inputs(self, from_output: Output) -> None:
         """Moves every connected input, in order, to ``from_output``."""
-        check(
-            isinstance(from_output, Output),
-            "%s.reroute_all_connected_inputs: expected an Output, got %r",
-            self._scope_name,
-            from_output,
-        )
-        for ix in list(self.to_inputs):
-            ix.disconnect()
-            ix.connect(from_output)
+        if not isinstance(from_output, Output):
+            raise DeepArchitectError(
+                "%s.reroute_all_connected_inputs: expected an Output, got %r"
+                % (self._scope_name, from_output)
+            )
+        if from_output is self:
+            return
+        # What disconnecting and reconnecting each input in turn would leave,
+        # in one step: every substitution moves its outputs' connections here.
+        to_inputs = self.to_inputs
+        for ix in to_inputs:
+            ix.from_output = from_output
+        from_output.to_inputs.extend(to_inputs)
+        to_inputs.clear()
+        next(_graph_edit_counter)
 
 
 class Module(Addressable):
@@ -719,7 +727,7 @@ class Module(Addressable):
                 "%s: duplicate hyperparameter name %r" % (self._scope_name, name)
             )
         self.hyperps[name] = h
-        h.modules[self] = None
+        h._register_module(self)
         next(_graph_edit_counter)
 
     def _register(
@@ -729,7 +737,7 @@ class Module(Addressable):
         name_to_hyperp: Mapping[str, Hyperparameter],
     ) -> None:
         """Registers inputs, then outputs, then hyperparameters sorted by local name."""
-        # The bodies of _register_input/_output/_hyperparameter, inlined: every
+        # The bodies of _register_input and _register_output, inlined: every
         # module of every sampled architecture goes through here.
         scope = self.scope
         inputs = self.inputs

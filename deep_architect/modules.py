@@ -232,40 +232,30 @@ class SubstitutionModule(co.Module):
             self._check_ports("inputs", new_inputs, inputs, self.allow_input_subset)
         if type(new_outputs) is not dict or new_outputs.keys() != outputs.keys():
             self._check_ports("outputs", new_outputs, outputs, self.allow_output_subset)
-        # Each connection moves as Input.disconnect + Input.connect would move
-        # it (a rerouted input goes to the end of its output's fan-out list),
-        # without their per-call checks. Only existing keys are reassigned, so
-        # iterating the live dicts is safe.
+        # Every port is checked before any connection moves, so a bad fragment
+        # leaves the graph as it was.
+        for ix in new_inputs.values():
+            if not isinstance(ix, co.Input):
+                raise self._port_type_error(ix, "Input")
+        for ox in new_outputs.values():
+            if not isinstance(ox, co.Output):
+                raise self._port_type_error(ox, "Output")
+        # Only existing keys are reassigned, so iterating the live dicts is safe.
         for name, old_ix in inputs.items():
-            ox = old_ix.from_output
             if name in new_inputs:
-                new_ix = new_inputs[name]
-                if ox is not None:
-                    if not isinstance(new_ix, co.Input):
-                        raise self._port_type_error(new_ix, "Input")
-                    if new_ix.from_output is not None:
-                        raise co._already_connected_error(ox, new_ix)
-                    to_inputs = ox.to_inputs
-                    to_inputs.remove(old_ix)
-                    to_inputs.append(new_ix)
-                    old_ix.from_output = None
-                    new_ix.from_output = ox
-                inputs[name] = new_ix
-            elif ox is not None:
+                if old_ix.from_output is not None:
+                    old_ix.reroute_connected_output(new_inputs[name])
+                inputs[name] = new_inputs[name]
+            elif old_ix.from_output is not None:
                 old_ix.disconnect()
         for name, old_ox in outputs.items():
             if name in new_outputs:
-                new_ox = new_outputs[name]
-                if not isinstance(new_ox, co.Output):
-                    raise self._port_type_error(new_ox, "Output")
-                to_inputs = old_ox.to_inputs
-                for ix in to_inputs:
-                    ix.from_output = new_ox
-                new_ox.to_inputs.extend(to_inputs)
-                to_inputs.clear()
-                outputs[name] = new_ox
+                old_ox.reroute_all_connected_inputs(new_outputs[name])
+                outputs[name] = new_outputs[name]
             else:
                 old_ox.disconnect_all()
+        # The live dicts now lead to the new fragment even where no connection
+        # moved (a substitution module on the border of the space): an edit.
         next(co._graph_edit_counter)
         self._is_done = True
         # The function and the thunks it holds are not needed any more; letting

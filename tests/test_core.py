@@ -467,6 +467,18 @@ def test_iterator_finds_hyperparameters_added_without_new_connections():
     assert co.is_specified(module.outputs)
 
 
+def test_iterator_follows_a_border_substitution_to_a_prebuilt_fragment():
+    # No connection moves and no hyperparameter is attached: only the live
+    # outputs dict changes, and the next pass must still find the fragment's value.
+    prebuilt = toy.op("Pre", width=D([8, 16]))
+    inputs, outputs = mo.substitution_module(
+        "Border", lambda dh: prebuilt, {"use": D([1])}, ["in"], ["out"]
+    )
+    names = [h.get_name() for h in co.unassigned_independent_hyperparameter_iterator(outputs)
+             if h.assign_value(h.vs[0]) is None]
+    assert names == ["H.Discrete-1", "H.Discrete-0"] and co.is_specified(outputs)
+
+
 def test_iterator_yields_again_what_the_consumer_left_unassigned():
     inputs, outputs = mo.siso_sequential([toy.op("A", a=D([1, 2])), toy.op("B", b=D([3]))])
     it = co.unassigned_independent_hyperparameter_iterator(outputs)
