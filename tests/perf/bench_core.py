@@ -8,11 +8,12 @@ and random-specifying it. The samples are taken in rounds, the sizes taking
 turns; per N it prints:
 
 * ``median``: the median over every sample;
-* ``best round``: the lowest of the per-round medians. The 2-core machines
-  this project runs on alternate, within seconds, between two speeds (the
-  calibration loop printed first takes about 38 us or about 70 us), so the
-  overall median depends on how the slow periods fell; the best round is the
-  figure for the machine running at full speed;
+* ``best round``: the lowest of the per-round medians. Some of the 2-core
+  machines this project runs on alternate, within seconds, between two speeds
+  (on one of them the calibration loop printed first took about 38 us or about
+  70 us; on another a steady 31 us), so the overall median depends on how the
+  slow periods fell; the best round is the figure for the machine running at
+  full speed;
 * ``mean``: the average over every sample, which also charges the cyclic
   garbage collector's periodic pauses (the median leaves most of them out).
 
@@ -102,8 +103,7 @@ def time_sampling(num_rounds):
 def main():
     np.random.seed(0)
     print(
-        "calibration loop: %.0f us (about 38 us when the machine runs at full speed)"
-        % reference_loop_us()
+        "calibration loop: %.0f us (lower is faster; compare it between runs)" % reference_loop_us()
     )
     print("build + random_specify of a chain of N cells, ms per sample (CPU time)")
     print("%6s %9s %9s %11s %9s" % ("N", "modules", "median", "best round", "mean"))
