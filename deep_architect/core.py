@@ -310,11 +310,39 @@ class _Name:
         return name
 
 
+class _PortName:
+    """The ``_scope_name`` of ports: module name, separator and local name, spelled on first use.
+
+    Ports have no instance dict (see :class:`Addressable`), so the spelled name
+    is kept in their ``_spelled`` slot.
+    """
+
+    def __init__(self, separator: str) -> None:
+        self._separator = separator
+
+    def __get__(self, port: Any, objtype: type | None = None) -> Any:
+        if port is None:
+            return self
+        name = port._spelled
+        if name is None:
+            name = port.module._scope_name + self._separator + port._local_name
+            port._spelled = name
+        return name
+
+    def __set__(self, port: Any, name: str) -> None:
+        port._spelled = name
+
+
 class Addressable:
     """Base class of everything that has a name in a scope.
 
-    Equality and hashing are by identity.
+    Equality and hashing are by identity. The class declares ``__slots__`` so
+    that ports, which are created by the thousand, can do without an instance
+    dict; subclasses that declare no ``__slots__`` (modules, hyperparameters,
+    user classes) have one as usual.
     """
+
+    __slots__ = ("scope", "_scope_name", "__weakref__")
 
     def __init__(self, scope: Scope, name: str) -> None:
         self._scope_name = name
@@ -535,13 +563,16 @@ class Input(Addressable):
         val: The value during forward (``None`` before).
     """
 
-    _scope_name = _Name(lambda ix: ix.module._scope_name + ".I." + ix._local_name)
+    __slots__ = ("module", "from_output", "val", "_local_name", "_spelled")
+
+    _scope_name = _PortName(".I.")
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
         # Recorded without a name: see Scope.
         scope._order.append(self)
         self.scope = scope
         self._local_name = name
+        self._spelled = None
         self.module = module
         self.from_output: Output | None = None
         self.val: Any = None
@@ -628,13 +659,16 @@ class Output(Addressable):
         val: The value during forward (``None`` before).
     """
 
-    _scope_name = _Name(lambda ox: ox.module._scope_name + ".O." + ox._local_name)
+    __slots__ = ("module", "to_inputs", "val", "_local_name", "_spelled")
+
+    _scope_name = _PortName(".O.")
 
     def __init__(self, module: Module, scope: Scope, name: str) -> None:
         # Recorded without a name: see Scope.
         scope._order.append(self)
         self.scope = scope
         self._local_name = name
+        self._spelled = None
         self.module = module
         self.to_inputs: list[Input] = []
         self.val: Any = None

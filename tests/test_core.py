@@ -373,6 +373,44 @@ def test_ports_have_none_values_before_forward():
     assert m.inputs["in"].val is None and m.outputs["out"].val is None
 
 
+def test_ports_are_slotted_but_weakly_referable_copyable_and_picklable():
+    import copy
+    import pickle
+    import weakref
+
+    with co.use_scope():
+        inputs, outputs = mo.siso_sequential([mo.identity(), mo.identity()])
+    ix, ox = inputs["in"], outputs["out"]
+    # No instance dict: ports are the most numerous objects of a space.
+    assert not hasattr(ix, "__dict__") and not hasattr(ox, "__dict__")
+    with pytest.raises(AttributeError):
+        ox.note = "extra"
+    assert weakref.ref(ox)() is ox
+    for clone_inputs, clone_outputs in (
+        copy.deepcopy((inputs, outputs)),
+        pickle.loads(pickle.dumps((inputs, outputs))),
+    ):
+        assert clone_outputs["out"] is not ox
+        assert clone_outputs["out"].get_name() == "M.Identity-1.O.out"
+        assert co.jsonify(clone_inputs, clone_outputs) == co.jsonify(inputs, outputs)
+
+
+def test_port_names_are_spelled_once_and_subclasses_keep_a_dict():
+    class TaggedOutput(co.Output):
+        pass
+
+    with co.use_scope() as scope:
+        m = mo.Identity()
+        extra = TaggedOutput(m, scope, "extra")
+    ix = m.inputs["in"]
+    assert ix._spelled is None  # nothing spelled while building
+    assert ix.get_name() == "M.Identity-0.I.in" and ix._spelled == "M.Identity-0.I.in"
+    assert ix.get_name() is ix.get_name()
+    extra.note = "user attributes work on subclasses without __slots__"
+    assert extra.get_name() == "M.Identity-0.O.extra" and extra.note.startswith("user")
+    assert scope.get_elem("M.Identity-0.O.extra") is extra
+
+
 def test_module_registration_errors():
     m = co.Module()
     m._register(["in"], ["out"], {"b": D([1]), "a": D([2])})
