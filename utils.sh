@@ -92,7 +92,9 @@ ut_bench() {
     local f
     for f in "$UT_ROOT"/tests/perf/bench_*.py; do
         echo "===== $(basename "$f")"
-        (cd "$UT_ROOT" && "$UT_PY" "$f") || return 1
+        # PYTHONPATH: this checkout's package, in worker processes too, whichever
+        # checkout the virtual environment has installed in editable mode.
+        (cd "$UT_ROOT" && PYTHONPATH="$UT_ROOT${PYTHONPATH:+:$PYTHONPATH}" "$UT_PY" "$f") || return 1
     done
 }
 

@@ -34,7 +34,10 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+# This checkout's package and test helpers, even when the environment has
+# another checkout installed in editable mode (side-by-side comparisons).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 import toy  # noqa: E402
 

@@ -33,7 +33,9 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# This checkout's package and test helpers (see bench_core.py).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 import searcher_toys as st  # noqa: E402
 
