@@ -293,10 +293,11 @@ def _paused_gc() -> Iterator[None]:
 
 
 class _Name:
-    """The ``_scope_name`` of modules, hyperparameters and ports, spelled out on first use.
+    """The ``_scope_name`` of modules and hyperparameters, spelled out on first use.
 
     ``spell`` builds the name from the object; the result is then stored on
     the object, which hides this (non-data) descriptor from later lookups.
+    Ports have no instance dict and use :class:`_PortName` instead.
     """
 
     def __init__(self, spell: Callable[[Any], str]) -> None:
