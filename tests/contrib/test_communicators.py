@@ -25,7 +25,7 @@ pytest.importorskip("portalocker")
 TESTS_FOLDERPATH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SCRIPT = "import sys, search_loop_toys as t; t.communicator_test_main(*sys.argv[1:])"
 
-picklable = st.recursive(
+json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children,
                                                                       max_size=4),
@@ -33,7 +33,7 @@ picklable = st.recursive(
 
 
 @settings(max_examples=40, deadline=None)
-@given(obj=picklable.filter(lambda x: x is not None))
+@given(obj=json_values.filter(lambda x: x is not None))
 def test_mailbox_holds_one_object_until_consumed(tmp_path_factory, obj):
     mailbox = str(tmp_path_factory.mktemp("box") / "mailbox")
     assert read_and_consume(mailbox) == (None, None)
@@ -84,6 +84,63 @@ def test_file_communicator_ranks_roles_and_messages(tmp_path):
     assert master.receive_results_in_master(0) is None and master.finished == 1
     FileCommunicator.reset(dirname)
     assert FileCommunicator(2, dirname=dirname).is_master()
+
+
+def test_mailboxes_never_unpickle(tmp_path):
+    # A pickle planted in the shared folder must not run code in the reader.
+    import pickle
+
+    marker = tmp_path / "pwned"
+    mailbox = str(tmp_path / "box")
+    with open(mailbox, "wb") as f:
+        f.write(pickle.dumps(_Planted(str(marker))))
+    with pytest.raises(DeepArchitectError, match="does not hold a JSON message"):
+        file_utils.consume_file(mailbox)
+    assert not marker.exists()
+
+
+class _Planted:
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_mailboxes_write_numpy_values_as_json(tmp_path):
+    np = pytest.importorskip("numpy")
+    mailbox = str(tmp_path / "box")
+    file_utils.write_file(mailbox, {"acc": np.float32(0.5), "v": np.arange(2)})
+    assert file_utils.consume_file(mailbox) == {"acc": 0.5, "v": [0, 1]}
+    with pytest.raises(DeepArchitectError, match="not JSON-serialisable"):
+        file_utils.write_file(mailbox, {"f": object()})
+
+
+@pytest.mark.parametrize("planted", [
+    ["vs", 0, {}, False],
+    {"type": "architecture", "hyperp_value_lst": [1], "evaluation_id": "0",
+     "searcher_eval_token": {}},
+    {"type": "architecture", "hyperp_value_lst": [1], "evaluation_id": 0},
+    {"type": "results", "results": {}, "evaluation_id": 0, "searcher_eval_token": {}},
+])
+def test_file_communicator_checks_the_schema_of_messages(tmp_path, planted):
+    dirname = str(tmp_path / "comm")
+    FileCommunicator(2, dirname=dirname)
+    worker = FileCommunicator(2, dirname=dirname)
+    file_utils.write_file(worker.worker_queue_file, planted)
+    with pytest.raises(DeepArchitectError, match="mailbox .*worker_queue"):
+        worker.receive_architecture_in_worker()
+
+
+def test_file_communicator_master_checks_results_messages(tmp_path):
+    dirname = str(tmp_path / "comm")
+    master = FileCommunicator(2, dirname=dirname)
+    FileCommunicator(2, dirname=dirname)
+    file_utils.write_file(master._results_file(1), {"type": "results", "results": [],
+                                                    "evaluation_id": 0,
+                                                    "searcher_eval_token": {}})
+    with pytest.raises(DeepArchitectError, match="malformed 'results' message"):
+        master.receive_results_in_master(0)
 
 
 def test_get_communicator_rejects_unknown_names():

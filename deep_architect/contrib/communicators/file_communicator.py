@@ -10,6 +10,20 @@ idle worker takes it. Each worker answers in its own mailbox
 The folder remembers how many processes joined, so a new search needs a new
 or cleaned folder: call :meth:`FileCommunicator.reset` before launching the
 processes (the original offered no way to do this).
+
+Messages are JSON objects with a ``"type"`` key (the original pickled tuples,
+which let anyone able to write the folder run code in the master)::
+
+    {"type": "architecture", "hyperp_value_lst": [...], "evaluation_id": 3,
+     "searcher_eval_token": {...}}
+    {"type": "kill"}
+    {"type": "results", "results": {...}, "evaluation_id": 3, "searcher_eval_token": {...}}
+    {"type": "done"}
+
+Every message read is checked against this schema; anything else raises
+:class:`~deep_architect.errors.DeepArchitectError` naming the mailbox. Value
+lists, tokens and results must therefore be JSON-serialisable (they are
+logged as JSON anyway).
 """
 
 from __future__ import annotations
@@ -17,7 +31,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from deep_architect.contrib.communicators import file_utils
 from deep_architect.contrib.communicators.communicator import (
@@ -28,7 +42,39 @@ from deep_architect.contrib.communicators.communicator import (
 from deep_architect.errors import check
 
 _INIT_FILENAME = "init"
-_DONE = "done"
+
+# Required keys and their checks, per message type.
+_SCHEMAS: Dict[str, Dict[str, Callable[[Any], bool]]] = {
+    "architecture": {
+        "hyperp_value_lst": lambda x: isinstance(x, list),
+        "evaluation_id": lambda x: isinstance(x, int) and not isinstance(x, bool) and x >= 0,
+        "searcher_eval_token": lambda x: isinstance(x, dict),
+    },
+    "results": {
+        "results": lambda x: isinstance(x, dict),
+        "evaluation_id": lambda x: isinstance(x, int) and not isinstance(x, bool) and x >= 0,
+        "searcher_eval_token": lambda x: isinstance(x, dict),
+    },
+    "kill": {},
+    "done": {},
+}
+
+
+def _checked_message(message: Any, expected_types: Tuple[str, ...], filepath: str) -> Any:
+    """Returns ``message`` if it follows the schema of one of ``expected_types``."""
+    if message is None:
+        return None
+    kind = message.get("type") if isinstance(message, dict) else None
+    check(kind in expected_types,
+          f"FileCommunicator: mailbox {filepath!r} holds {message!r}; expected a JSON object "
+          f"whose 'type' is one of {list(expected_types)}")
+    schema = _SCHEMAS[kind]
+    check(set(message) == set(schema) | {"type"}
+          and all(is_valid(message[key]) for key, is_valid in schema.items()),
+          f"FileCommunicator: malformed {kind!r} message in mailbox {filepath!r}: {message!r}; "
+          f"expected exactly the keys {sorted(schema)} (evaluation_id a non-negative int, "
+          "hyperp_value_lst a list, results and searcher_eval_token objects)")
+    return message
 
 
 class FileCommunicator(Communicator):
@@ -86,21 +132,23 @@ class FileCommunicator(Communicator):
 
     def _publish_results_to_master(self, results: Dict[str, Any], evaluation_id: int,
                                    searcher_eval_token: Dict[str, Any]) -> None:
-        file_utils.write_file(self._results_file(self.rank),
-                              (results, evaluation_id, searcher_eval_token))
+        file_utils.write_file(self._results_file(self.rank), {
+            "type": "results", "results": results, "evaluation_id": evaluation_id,
+            "searcher_eval_token": searcher_eval_token})
 
     def _receive_architecture_in_worker(self) -> Optional[ArchitectureMessage]:
         while not self.done:
-            message = file_utils.consume_file(self.worker_queue_file)
+            message = _checked_message(file_utils.consume_file(self.worker_queue_file),
+                                       ("architecture", "kill"), self.worker_queue_file)
             if message is None:
                 time.sleep(file_utils.POLL_INTERVAL_IN_SECONDS)
                 continue
-            vs, evaluation_id, searcher_eval_token, kill = message
-            if kill:
-                file_utils.write_file(self._results_file(self.rank), _DONE)
+            if message["type"] == "kill":
+                file_utils.write_file(self._results_file(self.rank), {"type": "done"})
                 self.done = True
                 break
-            return vs, evaluation_id, searcher_eval_token
+            return (message["hyperp_value_lst"], message["evaluation_id"],
+                    message["searcher_eval_token"])
         return None
 
     def _is_ready_to_publish_architecture(self) -> bool:
@@ -108,15 +156,20 @@ class FileCommunicator(Communicator):
 
     def _publish_architecture_to_worker(self, vs: List[Any], current_evaluation_id: int,
                                         searcher_eval_token: Dict[str, Any]) -> None:
-        file_utils.write_file(self.worker_queue_file,
-                              (vs, current_evaluation_id, searcher_eval_token, False))
+        file_utils.write_file(self.worker_queue_file, {
+            "type": "architecture", "hyperp_value_lst": list(vs),
+            "evaluation_id": current_evaluation_id, "searcher_eval_token": searcher_eval_token})
 
     def _receive_results_in_master(self, src: int) -> Optional[ResultsMessage]:
-        message = file_utils.consume_file(self._results_file(src + 1))
-        if message == _DONE:
+        filepath = self._results_file(src + 1)
+        message = _checked_message(file_utils.consume_file(filepath), ("results", "done"),
+                                   filepath)
+        if message is None:
+            return None
+        if message["type"] == "done":
             self.finished += 1
             return None
-        return message
+        return message["results"], message["evaluation_id"], message["searcher_eval_token"]
 
     def _kill_worker(self) -> None:
-        file_utils.write_file(self.worker_queue_file, (0, 0, 0, True))
+        file_utils.write_file(self.worker_queue_file, {"type": "kill"})

@@ -1,18 +1,24 @@
 """One-item mailboxes in files, shared by processes through exclusive file locks.
 
-Each file holds at most one pickled object. A file is *empty* when it has no
-bytes or holds a pickled ``None``. Every operation locks the file exclusively
+Each file holds at most one JSON document. A file is *empty* when it has no
+bytes or holds ``null``. Every operation locks the file exclusively
 (with ``portalocker``, imported when first needed), so readers never see a
 half-written object and two writers never both fill the same mailbox.
+
+The mailboxes hold JSON, never pickles: anyone who can write the shared
+folder could otherwise run code in every process that reads it. Tuples come
+back as lists, and NumPy scalars and arrays are written as numbers and lists.
+A file that is not valid JSON raises
+:class:`~deep_architect.errors.DeepArchitectError` naming it.
 
 Example:
     >>> import os, tempfile
     >>> mailbox = os.path.join(tempfile.mkdtemp(), "box")
     >>> write_file(mailbox, ("vs", 3))
     >>> read_file(mailbox)
-    ('vs', 3)
+    ['vs', 3]
     >>> consume_file(mailbox)
-    ('vs', 3)
+    ['vs', 3]
     >>> consume_file(mailbox) is None
     True
 """
@@ -20,15 +26,16 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import pickle
+import json
 import time
 from typing import IO, Any, Iterator
 
 from deep_architect.errors import DeepArchitectError
+from deep_architect.search_logging import _to_json_compatible
 
 #: Seconds between two attempts of :func:`write_file` to find its mailbox empty.
 POLL_INTERVAL_IN_SECONDS = 0.002
-_EMPTY = pickle.dumps(None)
+_EMPTY = b"null"
 
 
 def _portalocker() -> Any:
@@ -83,6 +90,19 @@ def _replace_content(fh: IO[bytes], data: bytes) -> None:
     fh.flush()
 
 
+def _is_empty(data: bytes) -> bool:
+    return not data or data == _EMPTY
+
+
+def _decode(data: bytes, filename: str) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise DeepArchitectError(
+            f"mailbox {filename!r} does not hold a JSON message ({e}); "
+            "was it written by another program or an older, pickling version?") from e
+
+
 def consume_file(filename: str) -> Any:
     """Takes the object out of a mailbox.
 
@@ -95,10 +115,10 @@ def consume_file(filename: str) -> Any:
     """
     with locked_file(filename) as fh:
         data = _content(fh)
-        if not data or data == _EMPTY:
+        if _is_empty(data):
             return None
         _replace_content(fh, _EMPTY)
-        return pickle.loads(data)
+        return _decode(data, filename)
 
 
 def read_file(filename: str) -> Any:
@@ -112,7 +132,7 @@ def read_file(filename: str) -> Any:
     """
     with locked_file(filename) as fh:
         data = _content(fh)
-        return pickle.loads(data) if data else None
+        return None if _is_empty(data) else _decode(data, filename)
 
 
 def write_file(filename: str, obj: Any) -> None:
@@ -120,13 +140,20 @@ def write_file(filename: str, obj: Any) -> None:
 
     Args:
         filename: Path of the mailbox file (created if missing).
-        obj: Picklable object other than ``None`` (which means "empty").
+        obj: JSON-serialisable object other than ``None`` (which means "empty").
+
+    Raises:
+        DeepArchitectError: If ``obj`` cannot be written as JSON.
     """
-    data = pickle.dumps(obj)
+    try:
+        data = json.dumps(obj, default=_to_json_compatible).encode("utf-8")
+    except (TypeError, ValueError) as e:
+        raise DeepArchitectError(
+            f"write_file: the message for mailbox {filename!r} is not JSON-serialisable ({e})"
+        ) from e
     while True:
         with locked_file(filename) as fh:
-            current = _content(fh)
-            if not current or current == _EMPTY:
+            if _is_empty(_content(fh)):
                 _replace_content(fh, data)
                 return
         # Sleeping between attempts keeps waiting writers from spinning a core.
