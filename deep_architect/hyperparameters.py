@@ -1,5 +1,12 @@
 """Independent hyperparameter types and a helper to share hyperparameters lazily.
 
+Besides finite lists (:class:`Discrete`), hyperparameters can range over an
+interval: :class:`Int` (integers, optionally on a step grid) and :class:`Float`,
+both optionally log-scaled. Searchers see a range through its *unit scale*: a
+number in ``[0, 1]`` that maps linearly (or logarithmically with ``log=True``)
+onto the range, so "uniform", "perturb a little" and "split into bins" mean
+the same thing for every range.
+
 Example:
     >>> import deep_architect.hyperparameters as hp
     >>> D = hp.Discrete
@@ -7,11 +14,15 @@ Example:
     >>> h.assign_value(64)
     >>> h.get_value()
     64
+    >>> lr = hp.Float(1e-4, 1e-1, log=True)
+    >>> lr.from_unit(0.5)  # the geometric middle of the range
+    0.003162277660168382
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,7 +30,17 @@ from typing import Any
 import deep_architect.core as co
 from deep_architect.errors import DeepArchitectError, check
 
-__all__ = ["Discrete", "D", "Bool", "OneOfK", "OneOfKFactorial", "HyperparameterSharer"]
+__all__ = [
+    "Discrete",
+    "D",
+    "Bool",
+    "OneOfK",
+    "OneOfKFactorial",
+    "Range",
+    "Int",
+    "Float",
+    "HyperparameterSharer",
+]
 
 
 def _json_normalised(x: Any) -> Any:
@@ -122,6 +143,203 @@ class OneOfKFactorial(Discrete):
 
     def __init__(self, k: int, scope: co.Scope | None = None, name: str | None = None) -> None:
         Discrete.__init__(self, list(range(math.factorial(k))), scope, name)
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _is_integral(x: Any) -> bool:
+    return _is_real(x) and math.isfinite(x) and float(x) == int(x)
+
+
+class Range(co.Hyperparameter):
+    """Base class of hyperparameters ranging over an interval ``[low, high]``.
+
+    Subclasses define the mapping between values and the unit scale
+    ``[0, 1]``: :meth:`from_unit` turns a uniform draw (or any point of the
+    scale) into a valid value, :meth:`to_unit` places a value on the scale.
+    With ``log=True`` the scale is logarithmic, so equal steps on it multiply
+    the value by equal factors.
+
+    Attributes:
+        low: Smallest allowed value.
+        high: Largest allowed value.
+        log: Whether the unit scale is logarithmic.
+    """
+
+    def __init__(self, low: Any, high: Any, log: bool, scope: co.Scope | None,
+                 name: str | None) -> None:
+        what = "%s(low=%r, high=%r%s)" % (
+            type(self).__name__, low, high, "" if name is None else ", name=%r" % name)
+        check(_is_real(low) and _is_real(high) and math.isfinite(low) and math.isfinite(high),
+              "%s: low and high must be finite numbers", what)
+        check(low <= high, "%s: low must not exceed high", what)
+        check(isinstance(log, bool), "%s: log must be True or False, got %r", what, log)
+        check(not log or low > 0, "%s: log=True needs low > 0 (a log scale has no zero)", what)
+        co.Hyperparameter.__init__(self, scope, name)
+        self.low = low
+        self.high = high
+        self.log = log
+
+    def from_unit(self, u: float) -> Any:
+        """Returns the value at position ``u`` of the unit scale (clipped into ``[0, 1]``)."""
+        raise NotImplementedError
+
+    def to_unit(self, val: Any) -> float:
+        """Returns the position of the allowed value ``val`` on the unit scale, in ``[0, 1]``."""
+        raise NotImplementedError
+
+    def grid(self, num_points: int) -> list:
+        """Returns up to ``num_points`` distinct values at the centres of equal bins of the scale.
+
+        This is the stable discretisation used by searchers that need a finite
+        set of choices (MCTS): the same range always gives the same grid.
+
+        Args:
+            num_points: Number of bins (positive).
+        """
+        check(isinstance(num_points, int) and num_points >= 1,
+              "%s.grid: num_points must be a positive int, got %r", self, num_points)
+        return list(dict.fromkeys(self.from_unit((i + 0.5) / num_points)
+                                  for i in range(num_points)))
+
+    def _out_of_range(self, val: Any, expected: str) -> DeepArchitectError:
+        return DeepArchitectError("%s: value %r is not %s" % (self.get_name(), val, expected))
+
+    def _scale(self, x: float) -> float:
+        return math.log(x) if self.log else x
+
+    def _unscale(self, y: float) -> float:
+        return math.exp(y) if self.log else y
+
+    def _check_value(self, val: Any) -> None:
+        self._validated_value(val)
+
+
+def _clip_unit(u: float) -> float:
+    return 0.0 if u < 0.0 else 1.0 if u > 1.0 else u
+
+
+class Int(Range):
+    """An integer in ``[low, high]`` on the grid ``low, low + step, ...``.
+
+    Uniform sampling picks each allowed integer with the same probability;
+    with ``log=True`` it is log-uniform (small values are as likely, per
+    factor, as large ones), as for a width between 8 and 1024.
+
+    Example:
+        >>> width = Int(8, 1024, log=True)
+        >>> width.from_unit(0.0), width.from_unit(1.0)
+        (8, 1024)
+        >>> Int(0, 10, step=5).grid(3)
+        [0, 5, 10]
+
+    Args:
+        low: Smallest value (an integer).
+        high: Largest value (an integer); with ``step`` it need not be on the grid,
+            the largest grid point not above it is the largest value.
+        step: Distance between allowed values (a positive integer; must be 1
+            with ``log=True``).
+        log: Whether to sample on a logarithmic scale (``low`` must be positive).
+        scope: Scope to register in (default scope if ``None``).
+        name: Name base (``Int`` if ``None``).
+
+    Raises:
+        DeepArchitectError: On non-integer bounds or step, ``low > high``, or
+            ``log=True`` with ``low <= 0`` or ``step != 1``.
+    """
+
+    def __init__(self, low: int, high: int, step: int = 1, log: bool = False,
+                 scope: co.Scope | None = None, name: str | None = None) -> None:
+        what = "Int(low=%r, high=%r, step=%r%s)" % (
+            low, high, step, "" if name is None else ", name=%r" % name)
+        check(_is_integral(low) and _is_integral(high), "%s: low and high must be integers", what)
+        check(_is_integral(step) and step >= 1, "%s: step must be a positive integer", what)
+        check(not log or step == 1, "%s: log=True needs step=1", what)
+        Range.__init__(self, int(low), int(high), log, scope, name)
+        self.step = int(step)
+        self.num_values = (self.high - self.low) // self.step + 1
+        # Rounding a log-uniform draw over [low - 1/2, high + 1/2] gives each
+        # integer the mass of its own half-open neighbourhood.
+        self._lo = self._scale(self.low - 0.5) if log else 0.0
+        self._hi = self._scale(self.high + 0.5) if log else 1.0
+
+    def from_unit(self, u: float) -> int:
+        u = _clip_unit(u)
+        if self.log:
+            val = int(round(self._unscale(self._lo + u * (self._hi - self._lo))))
+            return min(max(val, self.low), self.high)
+        return self.low + self.step * min(int(u * self.num_values), self.num_values - 1)
+
+    def to_unit(self, val: int) -> float:
+        val = self._validated_value(val)
+        if self.log:
+            return (self._scale(val) - self._lo) / (self._hi - self._lo)
+        return ((val - self.low) // self.step + 0.5) / self.num_values
+
+    def values(self) -> range:
+        """Every allowed value, in increasing order."""
+        return range(self.low, self.high + 1, self.step)
+
+    def _validated_value(self, val: Any) -> int:
+        if not _is_integral(val):
+            raise self._out_of_range(val, "an integer")
+        val = int(val)
+        if not self.low <= val <= self.high or (val - self.low) % self.step:
+            raise self._out_of_range(
+                val, "in the range [%d, %d] with step %d" % (self.low, self.high, self.step))
+        return val
+
+
+class Float(Range):
+    """A real number in ``[low, high]``, sampled uniformly or log-uniformly.
+
+    Values are stored and logged as plain Python floats, so a logged value
+    list replays exactly.
+
+    Example:
+        >>> dropout = Float(0.0, 0.5)
+        >>> dropout.from_unit(0.5)
+        0.25
+        >>> dropout.to_unit(0.25)
+        0.5
+
+    Args:
+        low: Smallest value.
+        high: Largest value.
+        log: Whether to sample on a logarithmic scale (``low`` must be positive).
+        scope: Scope to register in (default scope if ``None``).
+        name: Name base (``Float`` if ``None``).
+
+    Raises:
+        DeepArchitectError: On non-finite bounds, ``low > high`` or ``log=True``
+            with ``low <= 0``.
+    """
+
+    def __init__(self, low: float, high: float, log: bool = False,
+                 scope: co.Scope | None = None, name: str | None = None) -> None:
+        Range.__init__(self, low, high, log, scope, name)
+        self.low = float(low)
+        self.high = float(high)
+        self._lo = self._scale(self.low)
+        self._hi = self._scale(self.high)
+
+    def from_unit(self, u: float) -> float:
+        val = self._unscale(self._lo + _clip_unit(u) * (self._hi - self._lo))
+        # exp(log(x)) may land a rounding error outside the bounds.
+        return min(max(val, self.low), self.high)
+
+    def to_unit(self, val: float) -> float:
+        val = self._validated_value(val)
+        if self._hi == self._lo:
+            return 0.5
+        return _clip_unit((self._scale(val) - self._lo) / (self._hi - self._lo))
+
+    def _validated_value(self, val: Any) -> float:
+        if not (_is_real(val) and self.low <= val <= self.high):
+            raise self._out_of_range(val, "a number in the range [%r, %r]" % (self.low, self.high))
+        return float(val)
 
 
 class HyperparameterSharer:

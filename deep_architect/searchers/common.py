@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -42,6 +43,7 @@ __all__ = [
     "specify",
     "sample_until_valid",
     "enumerate_value_lists",
+    "count_value_lists",
     "DEFAULT_MAX_INVALID_ATTEMPTS",
 ]
 
@@ -100,10 +102,14 @@ class Searcher:
 
 
 def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) -> Any:
-    """Assigns a uniformly random value of a :class:`~deep_architect.hyperparameters.Discrete`.
+    """Assigns a uniformly random value to a ``Discrete``, ``Int`` or ``Float`` hyperparameter.
+
+    ``Discrete`` values are equally likely; a range
+    (:class:`~deep_architect.hyperparameters.Range`) is sampled uniformly on
+    its unit scale, i.e. log-uniformly when it was declared with ``log=True``.
 
     Args:
-        hyperp: An unassigned ``Discrete`` hyperparameter.
+        hyperp: An unassigned ``Discrete`` or range hyperparameter.
         rng: Optional ``numpy.random.Generator`` or ``RandomState``; the global
             NumPy generator when ``None`` (so ``np.random.seed`` controls it).
 
@@ -111,17 +117,15 @@ def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) ->
         The assigned value.
 
     Raises:
-        DeepArchitectError: If ``hyperp`` already has a value or is not a ``Discrete``.
+        DeepArchitectError: If ``hyperp`` already has a value or is neither a
+            ``Discrete`` nor a range.
     """
     if hyperp.assign_done:
         raise DeepArchitectError(
             "random_specify_hyperparameter: %s already has value %r" % (hyperp, hyperp.val)
         )
     if not isinstance(hyperp, hp.Discrete):
-        raise DeepArchitectError(
-            "random_specify_hyperparameter: %s is a %s; only Discrete hyperparameters can be "
-            "sampled" % (hyperp, type(hyperp).__name__)
-        )
+        return _random_specify_range(hyperp, rng)
     vs = hyperp.vs
     if rng is None:
         # Scaling a uniform float picks each index with probability 1/n (up to
@@ -131,6 +135,21 @@ def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) ->
         val = vs[int(rng.integers(len(vs)))]
     else:
         val = vs[int(rng.randint(len(vs)))]
+    hyperp.assign_value(val)
+    return val
+
+
+def _random_specify_range(hyperp: co.Hyperparameter, rng: Any) -> Any:
+    if not isinstance(hyperp, hp.Range):
+        raise DeepArchitectError(
+            "random_specify_hyperparameter: %s is a %s; only Discrete, Int and Float "
+            "hyperparameters can be sampled" % (hyperp, type(hyperp).__name__)
+        )
+    if rng is None:
+        u = _global_random_sample()
+    else:
+        u = rng.random() if hasattr(rng, "integers") else rng.random_sample()
+    val = hyperp.from_unit(u)
     hyperp.assign_value(val)
     return val
 
@@ -179,7 +198,7 @@ def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> No
                 "(next unassigned hyperparameter: %s)" % (num_values, h)
             )
         val = hyperp_value_lst[i]
-        if isinstance(h, hp.Discrete):
+        if isinstance(h, (hp.Discrete, hp.Range)):
             try:
                 h._check_value(val)
             except DeepArchitectError as e:
@@ -237,7 +256,8 @@ def enumerate_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> Iterato
     module is left, the remaining hyperparameters cannot change the structure,
     so their combinations are produced directly (in iteration order) instead of
     replaying each one. Prefixes rejected by a substitution's ``ValueError`` are
-    skipped. Every hyperparameter must be a ``Discrete``.
+    skipped. Every hyperparameter must be a ``Discrete`` or an ``Int`` (whose
+    allowed values are enumerated in increasing order).
 
     Example:
         >>> import deep_architect.hyperparameters as hp
@@ -253,8 +273,52 @@ def enumerate_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> Iterato
         Value lists, each replayable with :func:`specify`.
 
     Raises:
-        DeepArchitectError: If a hyperparameter to enumerate is not a ``Discrete``.
+        DeepArchitectError: If a hyperparameter to enumerate is a ``Float`` (the
+            space is infinite) or of an unknown type.
     """
+    for prefix, domains in _enumeration_blocks(search_space_fn, "enumerate_value_lists"):
+        for suffix in itertools.product(*domains):
+            yield prefix + list(suffix)
+
+
+def count_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> float:
+    """Returns how many value lists :func:`enumerate_value_lists` would yield.
+
+    Structural choices are replayed as in the enumeration, but the
+    combinations of the non-structural hyperparameters are multiplied rather
+    than listed. A space with a ``Float`` hyperparameter is infinite and
+    counts as ``math.inf``.
+
+    Example:
+        >>> import deep_architect.hyperparameters as hp
+        >>> count_value_lists(lambda: mo.siso_repeat(mo.identity, hp.Int(1, 4)))
+        4
+        >>> count_value_lists(lambda: mo.hyperparameter_aggregator({"lr": hp.Float(0, 1)}))
+        inf
+
+    Args:
+        search_space_fn: Returns a new ``(inputs, outputs)`` pair per call.
+
+    Returns:
+        The number of architectures (an int), or ``math.inf``.
+    """
+    total = 0
+    try:
+        for _, domains in _enumeration_blocks(search_space_fn, "count_value_lists"):
+            total += math.prod(len(d) for d in domains)
+    except _InfiniteSpace:
+        return math.inf
+    return total
+
+
+class _InfiniteSpace(DeepArchitectError):
+    pass
+
+
+def _enumeration_blocks(
+    search_space_fn: Callable[[], mo.Fragment], owner: str
+) -> Iterator[tuple[list, list]]:
+    """Yields ``(prefix, domains)``: a replayed structural prefix and the remaining domains."""
     factory = mo.SearchSpaceFactory(search_space_fn)
     stack = [[]]
     while stack:
@@ -265,8 +329,8 @@ def enumerate_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> Iterato
             for val, h in zip(prefix, it):
                 h.assign_value(val)
             if co.get_modules_with_cond(outputs, _is_substitution_module):
-                h = _discrete_or_error(next(it))
-                stack.extend(prefix + [v] for v in reversed(h.vs))
+                vs = _finite_values(next(it), owner)
+                stack.extend(prefix + [v] for v in reversed(vs))
                 continue
         except ValueError:
             continue
@@ -274,19 +338,26 @@ def enumerate_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> Iterato
         # hyperparameters does not depend on their values: record it once.
         domains = []
         for h in it:
-            domains.append(_discrete_or_error(h).vs)
-            h.assign_value(h.vs[0])
-        for suffix in itertools.product(*domains):
-            yield prefix + list(suffix)
+            vs = _finite_values(h, owner)
+            domains.append(vs)
+            h.assign_value(vs[0])
+        yield prefix, domains
 
 
-def _discrete_or_error(h: co.Hyperparameter) -> hp.Discrete:
-    if not isinstance(h, hp.Discrete):
-        raise DeepArchitectError(
-            "enumerate_value_lists: %s is a %s; only Discrete hyperparameters can be enumerated"
-            % (h, type(h).__name__)
+def _finite_values(h: co.Hyperparameter, owner: str) -> Sequence:
+    if isinstance(h, hp.Discrete):
+        return h.vs
+    if isinstance(h, hp.Int):
+        return h.values()
+    if isinstance(h, hp.Float):
+        raise _InfiniteSpace(
+            "%s: %s is a Float, so the search space is infinite and cannot be enumerated; "
+            "use a Discrete or Int instead, or a searcher that samples" % (owner, h)
         )
-    return h
+    raise DeepArchitectError(
+        "%s: %s is a %s; only Discrete and Int hyperparameters can be enumerated"
+        % (owner, h, type(h).__name__)
+    )
 
 
 def _is_substitution_module(m: co.Module) -> bool:
