@@ -13,6 +13,8 @@ CORE_MODULES = [
     "deep_architect.hyperparameters",
     "deep_architect.modules",
     "deep_architect.searchers.common",
+    "deep_architect.analysis.size",
+    "deep_architect.analysis.fingerprint",
 ]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import deep_architect.core as co
@@ -94,12 +94,13 @@ def space_size(
         return _count_by_walking(search_space_fn, max_enumeration)
 
 
-def _domain(h: co.Hyperparameter) -> list | None:
-    """The finite list of values of ``h``, or ``None`` when it has infinitely many."""
+def _domain(h: co.Hyperparameter) -> Sequence | None:
+    """The finite sequence of values of ``h``, or ``None`` when it has infinitely many."""
     if isinstance(h, hp.Discrete):
         return h.vs
-    values = getattr(h, "vs", None)
-    return values if isinstance(values, list) else None
+    if isinstance(h, hp.Int):
+        return h.values()
+    return None
 
 
 def _domain_size(h: co.Hyperparameter) -> int | float:

@@ -9,11 +9,11 @@ substitution closures, so that the counter's sharing logic is exercised.
 from __future__ import annotations
 
 from hypothesis import strategies as st
+from toy import op
 
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
-from toy import op
 
 NUM_SHARED = 2
 
@@ -30,7 +30,11 @@ def _extend(children):
         st.tuples(st.just("seq"), st.lists(children, min_size=1, max_size=3)),
         st.tuples(st.just("or"), st.lists(children, min_size=1, max_size=3)),
         st.tuples(st.just("or_shared"), st.integers(0, NUM_SHARED - 1), children, children),
-        st.tuples(st.just("repeat"), children, st.lists(st.integers(1, 3), min_size=1, max_size=3, unique=True)),
+        st.tuples(
+            st.just("repeat"),
+            children,
+            st.lists(st.integers(1, 3), min_size=1, max_size=3, unique=True),
+        ),
         st.tuples(st.just("repeat_dependent"), st.integers(0, NUM_SHARED - 1), children),
         st.tuples(st.just("optional"), children),
         st.tuples(st.just("reject_odd"), children),

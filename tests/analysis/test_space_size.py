@@ -10,7 +10,6 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 from deep_architect.analysis import space_size
@@ -109,13 +108,12 @@ def test_rejected_values_are_not_counted():
     assert space_size(space) == 2
 
 
-def test_space_with_a_continuous_hyperparameter_is_infinite():
-    class Continuous(co.Hyperparameter):
-        def _check_value(self, val):
-            pass
-
-    assert space_size(lambda: toy.op("A", rate=Continuous())) == math.inf
-    assert space_size(lambda: mo.siso_repeat(mo.identity, Continuous())) == math.inf
+def test_ranges_count_exactly_or_as_infinite():
+    assert space_size(lambda: toy.op("A", rate=hp.Float(0.1, 0.5))) == math.inf
+    assert space_size(lambda: mo.siso_repeat(mo.identity, hp.Float(1, 2))) == math.inf
+    assert space_size(lambda: toy.op("A", width=hp.Int(8, 1024, log=True))) == 1017
+    space = lambda: mo.siso_repeat(lambda: toy.op("B", k=hp.Bool()), hp.Int(1, 3))  # noqa: E731
+    assert space_size(space) == 2 + 4 + 8 == _enumerated(space)
 
 
 def test_unused_output_of_a_substitution_does_not_count():
