@@ -28,6 +28,11 @@ Crash safety covers the master process dying (``SIGKILL``, out-of-memory
 kills, Ctrl-C); the journal is not ``fsync``-ed, so a power cut may lose the
 last checkpoints (evaluation files themselves are flushed to disk).
 
+Evaluators may report intermediate values and be stopped early by a pruner
+(:mod:`deep_architect.pruning`): a pruned evaluation is logged with
+``pruned: true``, the step it stopped at, and its last reported value as the
+metric, which is also what the searcher's ``update`` receives.
+
 Failed evaluations (exceptions, dead workers, timeouts, unusable results) are
 retried ``max_retries`` times and then logged as a results dict recognised by
 :func:`is_failed_results`; the search goes on.
@@ -299,16 +304,17 @@ class _SearchRun:
         """Logs and scores a finished job; returns the retry job if it gets one."""
         job = outcome.job
         kind, reason = outcome.failure_kind, outcome.failure_reason
+        results = outcome.results
+        if kind is None and isinstance(results, dict) and results.get("pruned") is True:
+            results = {self.metric: results["last_value"], **results}
         if kind is None:
-            reason = _score_problem(outcome.results, self.metric)
+            reason = _score_problem(results, self.metric)
             kind = None if reason is None else INVALID_RESULTS
         if kind is not None and job.attempt <= self.max_retries:
             logger.warning("evaluation %d attempt %d failed (%s: %s); retrying",
                            job.evaluation_id, job.attempt, kind, reason)
             return Job(job.evaluation_id, job.attempt + 1, job.hyperp_value_lst)
-        if kind is None:
-            results = outcome.results
-        else:
+        if kind is not None:
             logger.warning("evaluation %d failed after %d attempt(s): %s: %s",
                            job.evaluation_id, job.attempt, kind, reason)
             results = {FAILED_KEY: True, "failure_kind": kind, "failure_reason": reason,
@@ -356,6 +362,7 @@ def run_search(
     timeout: Optional[float] = None,
     failure_value: Optional[float] = None,
     show_progress: Optional[bool] = None,
+    pruner: Any = None,
 ) -> List[Dict[str, Any]]:
     """Runs (or resumes) a search until ``num_samples`` evaluations have finished.
 
@@ -385,6 +392,9 @@ def run_search(
             evaluation; ``None`` does not tell the searcher about failures.
         show_progress: Whether to show a progress bar (``None``: only when the
             output is a terminal).
+        pruner: A :class:`~deep_architect.pruning.Pruner` that evaluators
+            accepting a ``reporter`` consult to stop early, or ``None``. Such
+            evaluators log their intermediate values either way.
 
     Returns:
         The logged results dict of every evaluation, in id order (failed ones
@@ -407,6 +417,9 @@ def run_search(
           f"run_search: max_retries must be a non-negative int, got {max_retries!r}")
     check(timeout is None or timeout > 0,
           f"run_search: timeout must be None or positive, got {timeout!r}")
+    check(pruner is None or callable(getattr(pruner, "should_prune", None)),
+          f"run_search: pruner {pruner!r} has no should_prune method (use a "
+          "deep_architect.pruning.Pruner)")
     run = _SearchRun(searcher, num_samples, folderpath, search_name, metric, max_retries,
                      failure_value)
     try:
@@ -420,7 +433,11 @@ def run_search(
             executor = InProcessExecutor() if executor is None else executor
             run.progress = SearchProgress(remaining, enabled=show_progress)
             try:
-                executor.start(WorkerSetup(search_space_fn, evaluator_fn))
+                executor.start(WorkerSetup(
+                    search_space_fn, evaluator_fn,
+                    all_evaluations_folderpath=sl.get_all_evaluations_folderpath(
+                        folderpath, search_name),
+                    pruner=pruner))
                 run.loop(executor, timeout)
             finally:
                 executor.close()

@@ -726,6 +726,7 @@ CORE_MODULE_NAMES = [
     "deep_architect.surrogates.hashing",
     "deep_architect.search_logging",
     "deep_architect.utils",
+    "deep_architect.pruning",
 ]
 
 
@@ -734,7 +735,7 @@ def test_core_imports_no_framework():
         "import importlib, sys\n"
         "for name in %r: importlib.import_module(name)\n"
         "print([m for m in ('torch', 'tensorflow', 'keras', 'jax', 'sklearn', 'ray', 'graphviz',"
-        " 'matplotlib') if m in sys.modules])" % CORE_MODULE_NAMES
+        " 'matplotlib', 'optuna') if m in sys.modules])" % CORE_MODULE_NAMES
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -15,6 +15,11 @@ CORE_MODULES = [
     "deep_architect.searchers.common",
     "deep_architect.analysis.size",
     "deep_architect.analysis.fingerprint",
+    "deep_architect.pruning",
+    "deep_architect.pruning.base",
+    "deep_architect.pruning.median",
+    "deep_architect.pruning.successive_halving",
+    "deep_architect.pruning.hyperband",
 ]
 
 

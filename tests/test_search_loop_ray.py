@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from pruning_toys import EveryOtherPruner, WaitForPruningEvaluator, curve_space
 from search_loop_toys import CountingSearcher, score_of, search_space, toy_evaluator
 
 from deep_architect.executors.common import EXCEPTION, TIMEOUT, WORKER_DIED
@@ -50,3 +51,12 @@ def test_ray_resources_limit_concurrency(local_ray, tmp_path):
                          str(tmp_path), "s", executor=executor, show_progress=False)
     assert executor.capacity == 1
     assert not any(is_failed_results(r) for r in results)
+
+
+def test_ray_tasks_prune_from_each_others_logged_values(local_ray, tmp_path):
+    # Odd evaluations are pruned only once they read an even evaluation's
+    # values, logged by another Ray worker in the shared search folder.
+    results = run_search(curve_space, CountingSearcher(curve_space), WaitForPruningEvaluator, 4,
+                         str(tmp_path), "s", executor=RayExecutor(), show_progress=False,
+                         pruner=EveryOtherPruner())
+    assert [bool(r.get("pruned")) for r in results] == [False, True, False, True]

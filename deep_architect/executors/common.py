@@ -17,6 +17,8 @@ itself cannot work (for example, functions that cannot be sent to a worker).
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import os
 import pickle
 import traceback
 import uuid
@@ -99,11 +101,18 @@ class WorkerSetup:
             worker process and the evaluator is reused by that process.
         key: Unique id of this setup, so a reused process never mixes the
             evaluators of two searches.
+        all_evaluations_folderpath: The search's folder of ``x<id>`` folders;
+            evaluators that accept a ``reporter`` log intermediate values there
+            (``None``: they get no reporter).
+        pruner: The :class:`~deep_architect.pruning.Pruner` reporters consult,
+            or ``None``.
     """
 
     search_space_fn: Callable[[], Any]
     evaluator_fn: Callable[[], Any]
     key: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    all_evaluations_folderpath: Optional[str] = None
+    pruner: Any = None
 
     def to_bytes(self) -> bytes:
         """Pickles the setup for a worker process.
@@ -193,11 +202,38 @@ def _describe_exception(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
+def _accepts_reporter(evaluator: Any) -> bool:
+    try:
+        parameters = inspect.signature(evaluator.eval).parameters
+    except (TypeError, ValueError):  # builtins and C extensions
+        return False
+    return "reporter" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def _evaluate(setup: WorkerSetup, evaluator: Any, job: Job, inputs: Any, outputs: Any) -> Any:
+    if setup.all_evaluations_folderpath is None or not _accepts_reporter(evaluator):
+        return evaluator.eval(inputs, outputs)
+    from deep_architect.pruning import EvaluationPruned, Reporter
+
+    reporter = Reporter(
+        os.path.join(setup.all_evaluations_folderpath, f"x{job.evaluation_id}"),
+        job.attempt, setup.pruner)
+    try:
+        return evaluator.eval(inputs, outputs, reporter=reporter)
+    except EvaluationPruned:
+        return reporter.pruned_results()
+
+
 def run_job(setup: WorkerSetup, job: Job) -> Outcome:
     """Rebuilds the architecture of ``job`` and evaluates it in this process.
 
     Exceptions of the search space, of ``specify`` and of the evaluator are
     returned as :data:`EXCEPTION` failures (with the traceback as details).
+    An evaluator whose ``eval`` accepts a ``reporter`` keyword gets a
+    :class:`~deep_architect.pruning.Reporter` when the setup names the search
+    folder; if it raises :class:`~deep_architect.pruning.EvaluationPruned`, the
+    results are the reporter's :meth:`~deep_architect.pruning.Reporter.pruned_results`.
 
     Args:
         setup: Search-space function and evaluator factory.
@@ -218,7 +254,7 @@ def run_job(setup: WorkerSetup, job: Job) -> Outcome:
             _evaluators[setup.key] = setup.evaluator_fn()
         inputs, outputs = mo.SearchSpaceFactory(setup.search_space_fn).get_search_space()
         seco.specify(outputs, job.hyperp_value_lst)
-        results = _evaluators[setup.key].eval(inputs, outputs)
+        results = _evaluate(setup, _evaluators[setup.key], job, inputs, outputs)
     except Exception as e:
         return Outcome(
             job,
