@@ -25,7 +25,6 @@ Example:
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -43,7 +42,6 @@ __all__ = [
     "specify",
     "sample_until_valid",
     "enumerate_value_lists",
-    "count_value_lists",
     "DEFAULT_MAX_INVALID_ATTEMPTS",
 ]
 
@@ -276,49 +274,17 @@ def enumerate_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> Iterato
         DeepArchitectError: If a hyperparameter to enumerate is a ``Float`` (the
             space is infinite) or of an unknown type.
     """
-    for prefix, domains in _enumeration_blocks(search_space_fn, "enumerate_value_lists"):
+    for prefix, domains in _enumeration_blocks(search_space_fn):
         for suffix in itertools.product(*domains):
             yield prefix + list(suffix)
 
 
-def count_value_lists(search_space_fn: Callable[[], mo.Fragment]) -> float:
-    """Returns how many value lists :func:`enumerate_value_lists` would yield.
+def _enumeration_blocks(search_space_fn: Callable[[], mo.Fragment]) -> Iterator[tuple[list, list]]:
+    """Yields ``(prefix, domains)``: a replayed structural prefix and the remaining domains.
 
-    Structural choices are replayed as in the enumeration, but the
-    combinations of the non-structural hyperparameters are multiplied rather
-    than listed. A space with a ``Float`` hyperparameter is infinite and
-    counts as ``math.inf``.
-
-    Example:
-        >>> import deep_architect.hyperparameters as hp
-        >>> count_value_lists(lambda: mo.siso_repeat(mo.identity, hp.Int(1, 4)))
-        4
-        >>> count_value_lists(lambda: mo.hyperparameter_aggregator({"lr": hp.Float(0, 1)}))
-        inf
-
-    Args:
-        search_space_fn: Returns a new ``(inputs, outputs)`` pair per call.
-
-    Returns:
-        The number of architectures (an int), or ``math.inf``.
+    (:func:`deep_architect.analysis.space_size` counts spaces, ranges included,
+    without enumerating them.)
     """
-    total = 0
-    try:
-        for _, domains in _enumeration_blocks(search_space_fn, "count_value_lists"):
-            total += math.prod(len(d) for d in domains)
-    except _InfiniteSpace:
-        return math.inf
-    return total
-
-
-class _InfiniteSpace(DeepArchitectError):
-    pass
-
-
-def _enumeration_blocks(
-    search_space_fn: Callable[[], mo.Fragment], owner: str
-) -> Iterator[tuple[list, list]]:
-    """Yields ``(prefix, domains)``: a replayed structural prefix and the remaining domains."""
     factory = mo.SearchSpaceFactory(search_space_fn)
     stack = [[]]
     while stack:
@@ -329,7 +295,7 @@ def _enumeration_blocks(
             for val, h in zip(prefix, it):
                 h.assign_value(val)
             if co.get_modules_with_cond(outputs, _is_substitution_module):
-                vs = _finite_values(next(it), owner)
+                vs = _finite_values(next(it))
                 stack.extend(prefix + [v] for v in reversed(vs))
                 continue
         except ValueError:
@@ -338,25 +304,25 @@ def _enumeration_blocks(
         # hyperparameters does not depend on their values: record it once.
         domains = []
         for h in it:
-            vs = _finite_values(h, owner)
+            vs = _finite_values(h)
             domains.append(vs)
             h.assign_value(vs[0])
         yield prefix, domains
 
 
-def _finite_values(h: co.Hyperparameter, owner: str) -> Sequence:
+def _finite_values(h: co.Hyperparameter) -> Sequence:
     if isinstance(h, hp.Discrete):
         return h.vs
     if isinstance(h, hp.Int):
         return h.values()
     if isinstance(h, hp.Float):
-        raise _InfiniteSpace(
-            "%s: %s is a Float, so the search space is infinite and cannot be enumerated; "
-            "use a Discrete or Int instead, or a searcher that samples" % (owner, h)
+        raise DeepArchitectError(
+            "enumerate_value_lists: %s is a Float, so the search space is infinite and cannot "
+            "be enumerated; use a Discrete or Int instead, or a searcher that samples" % h
         )
     raise DeepArchitectError(
-        "%s: %s is a %s; only Discrete and Int hyperparameters can be enumerated"
-        % (owner, h, type(h).__name__)
+        "enumerate_value_lists: %s is a %s; only Discrete and Int hyperparameters can be "
+        "enumerated" % (h, type(h).__name__)
     )
 
 
