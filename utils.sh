@@ -28,7 +28,7 @@ Commands (bash utils.sh COMMAND, or ut_COMMAND after `source utils.sh`):
   extract_python_code_from_docs F  write the python code blocks of a .md/.rst file to a sibling .py
   update_python_code_in_docs F     write the edited sibling .py of a .md/.rst file back into its code blocks
   run_all_doc_code                 run the code blocks of README.md and the tutorials
-  lint                             ruff over the package, tests and examples
+  lint                             ruff over the package, tests, examples and tools
   help                             this list
 TXT
 }
@@ -110,12 +110,12 @@ ut_run_all_examples() {
 
 ut_extract_python_code_from_docs() {
     _ut_activate || return 1
-    "$UT_PY" -m deep_architect.doc_code extract "$1"
+    "$UT_PY" "$UT_ROOT/tools/doc_code.py" extract "$1"
 }
 
 ut_update_python_code_in_docs() {
     _ut_activate || return 1
-    "$UT_PY" -m deep_architect.doc_code update "$1"
+    "$UT_PY" "$UT_ROOT/tools/doc_code.py" update "$1"
 }
 
 ut_run_all_doc_code() {
@@ -125,7 +125,7 @@ ut_run_all_doc_code() {
 
 ut_lint() {
     _ut_activate || return 1
-    (cd "$UT_ROOT" && "$UT_VENV/bin/ruff" check deep_architect tests examples)
+    (cd "$UT_ROOT" && "$UT_VENV/bin/ruff" check deep_architect tests examples tools)
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

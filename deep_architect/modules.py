@@ -14,7 +14,7 @@ place and vanish.
 Example:
     >>> import deep_architect.modules as mo
     >>> import deep_architect.hyperparameters as hp
-    >>> from deep_architect.searchers.common import random_specify
+    >>> from deep_architect.specify import random_specify
     >>> def search_space():
     ...     return mo.siso_sequential([
     ...         mo.siso_repeat(mo.identity, hp.Discrete([1, 2, 4])),

@@ -132,7 +132,7 @@ def _architecture_images(
                 out.append(name + ".svg")
     elif search_space_fn is not None and row["hyperp_value_lst"] is not None:
         import deep_architect.modules as mo
-        from deep_architect.searchers.common import specify
+        from deep_architect.specify import specify
 
         _, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
         specify(outputs, row["hyperp_value_lst"])

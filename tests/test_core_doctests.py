@@ -12,7 +12,7 @@ CORE_MODULES = [
     "deep_architect.core",
     "deep_architect.hyperparameters",
     "deep_architect.modules",
-    "deep_architect.searchers.common",
+    "deep_architect.specify",
     "deep_architect.analysis.size",
     "deep_architect.analysis.fingerprint",
     "deep_architect.pruning",

@@ -18,12 +18,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deep_architect import doc_code as dc
 from deep_architect.errors import DeepArchitectError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(REPO, "docs", "source")
 CODE = os.path.join(DOCS, "code")
+# The documentation tool is a script of the repository, not a module of the package.
+DOC_CODE = os.path.join(REPO, "tools", "doc_code.py")
+sys.path.insert(0, os.path.dirname(DOC_CODE))
+import doc_code as dc  # noqa: E402
+
 DRAWINGS = os.path.join(DOCS, "tutorials", "drawings")
 
 # Each tutorial script: the packages it imports (skipped where one is missing) and a
@@ -192,14 +196,14 @@ def test_blocks_survive_a_round_trip_through_a_document(codes, fmt):
 def test_command_line_extract_update_run(tmp_path):
     doc = tmp_path / "guide.md"
     doc.write_text(MD_DOC.replace("print(x + y)", "print('sum', x + y)"))
-    out = _run(["-m", "deep_architect.doc_code", "extract", str(doc)], cwd=str(tmp_path))
+    out = _run([DOC_CODE, "extract", str(doc)], cwd=str(tmp_path))
     extracted = tmp_path / "guide.py"
     assert out.strip() == str(extracted)
     assert extracted.read_text().count(dc.MARKER) == 2
     extracted.write_text(extracted.read_text().replace("x = 1", "x = 40"))
-    _run(["-m", "deep_architect.doc_code", "update", str(doc)], cwd=str(tmp_path))
+    _run([DOC_CODE, "update", str(doc)], cwd=str(tmp_path))
     assert "x = 40" in doc.read_text() and "echo not python" in doc.read_text()
-    assert "sum 42" in _run(["-m", "deep_architect.doc_code", "run", str(doc)],
+    assert "sum 42" in _run([DOC_CODE, "run", str(doc)],
                             cwd=str(tmp_path))
 
 
@@ -227,13 +231,13 @@ def _rst_files_with_python() -> list[str]:
 def test_readme_code_runs(tmp_path):
     readme = os.path.join(REPO, "README.md")
     _skip_without_imports_of(readme, "md")
-    _run(["-m", "deep_architect.doc_code", "run", readme], cwd=str(tmp_path))
+    _run([DOC_CODE, "run", readme], cwd=str(tmp_path))
 
 
 @pytest.mark.parametrize("relpath", _rst_files_with_python())
 def test_inline_rst_code_runs(relpath, tmp_path):
     _skip_without_imports_of(os.path.join(REPO, relpath), "rst")
-    _run(["-m", "deep_architect.doc_code", "run", os.path.join(REPO, relpath)],
+    _run([DOC_CODE, "run", os.path.join(REPO, relpath)],
          cwd=str(tmp_path))
 
 
@@ -323,4 +327,5 @@ def test_api_reference_finds_every_public_module():
     assert da_api.modules_under("deep_architect.core") == ["deep_architect.core"]
     assert da_api.modules_under("deep_architect.no_such_module") == []
     everything = da_api.modules_under("deep_architect")
-    assert "deep_architect.doc_code" in everything and everything == sorted(everything)
+    assert "deep_architect.specify" in everything and everything == sorted(everything)
+    assert not any(name.startswith("deep_architect.doc_code") for name in everything)

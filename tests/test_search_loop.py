@@ -20,7 +20,7 @@ from search_loop_toys import (
 )
 
 import deep_architect.search_logging as sl
-from deep_architect.contrib.misc import gpu_utils
+from deep_architect import gpus
 from deep_architect.errors import DeepArchitectError
 from deep_architect.executors.common import (
     EXCEPTION,
@@ -151,7 +151,7 @@ def test_process_pool_survives_death_timeout_and_exceptions(tmp_path):
 
 
 def test_process_pool_fresh_workers_and_gpu_pinning(tmp_path, monkeypatch):
-    monkeypatch.setattr(gpu_utils, "get_total_num_gpus", lambda: 2)
+    monkeypatch.setattr(gpus, "get_total_num_gpus", lambda: 2)
     environment_before = os.environ.get("CUDA_VISIBLE_DEVICES")
     executor = ProcessExecutor(gpu_ids="auto", max_evaluations_per_worker=1)
     assert executor.capacity == 2

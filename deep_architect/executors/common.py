@@ -4,7 +4,7 @@ The search loop (the *master*) owns the searcher and the search folder; an
 :class:`Executor` only runs evaluations. A :class:`Job` carries the value list
 of an architecture, never a pickled graph: the process that evaluates it calls
 the search-space function again and replays the values with
-:func:`deep_architect.searchers.common.specify` (:func:`run_job`), exactly like
+:func:`deep_architect.specify.specify` (:func:`run_job`), exactly like
 the workers of the original multi-worker examples.
 
 Each finished job yields an :class:`Outcome`: either the evaluator's results
@@ -244,7 +244,7 @@ def run_job(setup: WorkerSetup, job: Job) -> Outcome:
     """
     # Imported here: worker processes import this module before knowing the job.
     import deep_architect.modules as mo
-    import deep_architect.searchers.common as seco
+    import deep_architect.specify as sp
 
     global _current_context
     _current_context = EvaluationContext(job.evaluation_id, job.attempt)
@@ -253,7 +253,7 @@ def run_job(setup: WorkerSetup, job: Job) -> Outcome:
             _evaluators.clear()
             _evaluators[setup.key] = setup.evaluator_fn()
         inputs, outputs = mo.SearchSpaceFactory(setup.search_space_fn).get_search_space()
-        seco.specify(outputs, job.hyperp_value_lst)
+        sp.specify(outputs, job.hyperp_value_lst)
         results = _evaluate(setup, _evaluators[setup.key], job, inputs, outputs)
     except Exception as e:
         return Outcome(

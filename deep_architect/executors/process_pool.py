@@ -142,9 +142,9 @@ def _resolve_gpu_ids(gpu_ids: Union[None, str, Sequence[int]]) -> Optional[List[
     if gpu_ids is None:
         return None
     if gpu_ids == "auto":
-        from deep_architect.contrib.misc import gpu_utils
+        from deep_architect import gpus
 
-        num_gpus = gpu_utils.get_total_num_gpus()
+        num_gpus = gpus.get_total_num_gpus()
         check(num_gpus > 0, "ProcessExecutor(gpu_ids='auto'): nvidia-smi reports no GPU")
         return list(range(num_gpus))
     check(

@@ -5,7 +5,7 @@ Keras layers and returns ``forward_fn(input_values) -> {output_name: value}``.
 The usual way to get a model is one symbolic pass on a ``keras.Input``::
 
     inputs, outputs = mo.SearchSpaceFactory(space_fn).get_search_space()
-    seco.random_specify(outputs)
+    sp.random_specify(outputs)
     x = keras.Input((64,))
     co.forward({inputs["in"]: x})
     model = keras.Model(inputs=x, outputs=outputs["out"].val)
@@ -20,7 +20,7 @@ from typing import Any
 
 import deep_architect.core as co
 import deep_architect.modules as mo
-import deep_architect.searchers.common as seco
+import deep_architect.specify as sp
 from deep_architect.helpers._common import CompileFnModule, forward_dict, layer_fn_module
 
 __all__ = ["KerasModule", "keras_module", "siso_keras_module",
@@ -103,9 +103,9 @@ class KerasRandomModel:
                  hyperp_value_lst: list | None = None) -> None:
         self.inputs, self.outputs = mo.buffer_io(*search_space_fn())
         if hyperp_value_lst is None:
-            self.hyperp_value_lst = seco.random_specify(self.outputs)
+            self.hyperp_value_lst = sp.random_specify(self.outputs)
         else:
-            seco.specify(self.outputs, hyperp_value_lst)
+            sp.specify(self.outputs, hyperp_value_lst)
             self.hyperp_value_lst = hyperp_value_lst
         self._module_seq = co.determine_module_eval_seq(self.inputs)
 

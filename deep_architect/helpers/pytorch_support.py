@@ -10,7 +10,7 @@ Example:
     >>> import deep_architect.helpers.pytorch_support as hpt
     >>> import deep_architect.hyperparameters as hp
     >>> import deep_architect.modules as mo
-    >>> from deep_architect.searchers.common import random_specify
+    >>> from deep_architect.specify import random_specify
     >>> def space():
     ...     return mo.siso_sequential([
     ...         hpt.siso_pytorch_module_from_pytorch_layer_fn(

@@ -11,7 +11,7 @@ Example:
     >>> import deep_architect.helpers.sklearn_support as hsk
     >>> import deep_architect.hyperparameters as hp
     >>> import deep_architect.modules as mo
-    >>> from deep_architect.searchers.common import random_specify
+    >>> from deep_architect.specify import random_specify
     >>> from sklearn.decomposition import PCA
     >>> from sklearn.linear_model import LogisticRegression
     >>> def space():

@@ -32,7 +32,7 @@ import searchers
 
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
-from deep_architect.contrib.misc import gpu_utils
+from deep_architect import gpus
 from deep_architect.contrib.misc.datasets.dataset import InMemoryDataset
 from deep_architect.contrib.misc.datasets.loaders import load_dataset
 
@@ -169,5 +169,5 @@ def main(cfg):
 if __name__ == "__main__":
     config = ut.get_config()
     if config["use_gpu"]:
-        gpu_utils.use_available_gpu()  # before PyTorch is imported
+        gpus.use_available_gpu()  # before PyTorch is imported
     main(config)

@@ -24,7 +24,7 @@ import numpy as np
 
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
-from deep_architect.contrib.misc import gpu_utils
+from deep_architect import gpus
 from deep_architect.contrib.misc.datasets.dataset import InMemoryDataset
 from deep_architect.contrib.misc.datasets.loaders import load_dataset
 
@@ -108,5 +108,5 @@ if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
     config = ut.get_config()
     if config["use_gpu"]:
-        gpu_utils.use_available_gpu()  # before any framework is imported
+        gpus.use_available_gpu()  # before any framework is imported
     main(config)

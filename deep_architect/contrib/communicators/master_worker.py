@@ -22,7 +22,7 @@ from typing import Any, Callable, List
 
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
-import deep_architect.searchers.common as seco
+import deep_architect.specify as sp
 from deep_architect.contrib.communicators.communicator import Communicator
 from deep_architect.executors.common import EXCEPTION
 from deep_architect.search_loop import FAILED_KEY, is_failed_results
@@ -98,7 +98,7 @@ def run_worker(comm: Communicator, search_space_fn: Callable[[], Any], evaluator
         vs, evaluation_id, token = message
         try:
             inputs, outputs = factory.get_search_space()
-            seco.specify(outputs, vs)
+            sp.specify(outputs, vs)
             results = evaluator.eval(inputs, outputs)
         except Exception as e:
             results = {FAILED_KEY: True, "failure_kind": EXCEPTION,

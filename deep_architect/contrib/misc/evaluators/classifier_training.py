@@ -23,8 +23,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+import deep_architect.gpus as gu
 import deep_architect.utils as ut
-from deep_architect.contrib.misc import gpu_utils as gu
 from deep_architect.errors import check
 
 OPTIMIZER_TYPES = ("adam", "sgd", "sgd_mom")

@@ -16,9 +16,9 @@ Recognised blocks:
 
 Command line::
 
-    python -m deep_architect.doc_code extract README.md   # writes README.py
-    python -m deep_architect.doc_code update README.md    # README.py -> README.md
-    python -m deep_architect.doc_code run README.md       # runs every block as one script
+    python tools/doc_code.py extract README.md   # writes README.py
+    python tools/doc_code.py update README.md    # README.py -> README.md
+    python tools/doc_code.py run README.md       # runs every block as one script
 """
 
 from __future__ import annotations
@@ -295,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The process exit status.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m deep_architect.doc_code",
+        prog="python tools/doc_code.py",
         description="Extract, write back or run the python code blocks of a .md/.rst file.",
     )
     parser.add_argument("command", choices=["extract", "update", "run"])

@@ -1,0 +1,169 @@
+"""The package's layout rules, checked on the source files.
+
+* nothing outside ``contrib/`` imports from ``contrib/``;
+* the modules of the package import each other without a circle;
+* no file of the package is over 800 lines;
+* names that moved stay importable, as the same objects, from their old places.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+
+import pytest
+
+import deep_architect
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(deep_architect.__file__))
+ROOT = os.path.dirname(PACKAGE_DIR)
+MAX_LINES = 800
+
+
+def _module_name(path: str) -> str:
+    name = os.path.relpath(path, ROOT)[: -len(".py")].replace(os.sep, ".")
+    return name[: -len(".__init__")] if name.endswith(".__init__") else name
+
+
+def _package_files() -> dict[str, str]:
+    files = {}
+    for dirpath, _, filenames in os.walk(PACKAGE_DIR):
+        for filename in filenames:
+            if filename.endswith(".py"):
+                path = os.path.join(dirpath, filename)
+                files[_module_name(path)] = path
+    return files
+
+
+FILES = _package_files()
+
+
+def _imported_names(node: ast.AST, module: str, is_package: bool) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    if node.level:
+        parts = module.split(".") if is_package else module.split(".")[:-1]
+        parts = parts[: len(parts) - node.level + 1]
+        base = ".".join(parts + ([node.module] if node.module else []))
+    else:
+        base = node.module
+    # `from package import name` may import the submodule package.name.
+    return [base] + [base + "." + alias.name for alias in node.names]
+
+
+def _package_module(name: str) -> str | None:
+    while name and name not in FILES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _imports(module: str, top_level_only: bool) -> set[str]:
+    path = FILES[module]
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    if top_level_only:
+        # What runs when the module is imported: its body, including the
+        # branches of top-level if/try statements, but no function bodies.
+        nodes, stack = [], list(tree.body)
+        while stack:
+            node = stack.pop()
+            nodes.append(node)
+            if isinstance(node, (ast.If, ast.Try)):
+                stack.extend(ast.iter_child_nodes(node))
+    else:
+        nodes = list(ast.walk(tree))
+    found = set()
+    for node in nodes:
+        for name in _imported_names(node, module, path.endswith("__init__.py")):
+            target = _package_module(name)
+            if target is not None and target != module:
+                found.add(target)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(sorted(component))
+    return components
+
+
+def test_cycle_finder_finds_cycles():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_nothing_outside_contrib_imports_contrib():
+    contrib = "deep_architect.contrib"
+    upward = [
+        (module, target)
+        for module in FILES
+        if not (module == contrib or module.startswith(contrib + "."))
+        for target in _imports(module, top_level_only=False)
+        if target == contrib or target.startswith(contrib + ".")
+    ]
+    assert upward == []
+
+
+def test_package_modules_import_each_other_without_a_circle():
+    graph = {module: _imports(module, top_level_only=True) for module in FILES}
+    assert _cycles(graph) == []
+
+
+def test_development_tools_are_not_in_the_package():
+    assert "deep_architect.doc_code" not in FILES
+    assert os.path.isfile(os.path.join(ROOT, "tools", "doc_code.py"))
+
+
+@pytest.mark.parametrize(
+    ("old_module", "new_module"),
+    [
+        ("deep_architect.searchers.common", "deep_architect.specify"),
+        ("deep_architect.contrib.misc.gpu_utils", "deep_architect.gpus"),
+    ],
+)
+def test_moved_names_stay_importable_from_their_old_module(old_module, new_module):
+    old = importlib.import_module(old_module)
+    new = importlib.import_module(new_module)
+    assert len(new.__all__) > 5
+    for name in new.__all__:
+        assert getattr(old, name) is getattr(new, name), name
+        assert name in old.__all__, name
