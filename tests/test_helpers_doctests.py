@@ -9,6 +9,7 @@ import deep_architect.core as co
 
 @pytest.mark.parametrize("name, framework", [
     ("deep_architect.helpers.pytorch_support", "torch"),
+    ("deep_architect.helpers.pytorch_model_space", "torch"),
     ("deep_architect.helpers.sklearn_support", "sklearn"),
 ])
 def test_docstring_examples_run(name, framework):
