@@ -271,7 +271,8 @@ def test_proxy_filtered_searcher_state_resumes_the_same_samples(tmp_path):
 
 
 def test_zero_cost_package_imports_no_framework():
-    code = ("import sys, deep_architect.zero_cost\n"
+    code = ("import sys, deep_architect.zero_cost, deep_architect.hardware\n"
+            "import deep_architect.searchers.constrained, deep_architect.searchers.wrapper\n"
             "print([m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

@@ -18,22 +18,18 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
-import deep_architect.searchers.common as seco
 from deep_architect.errors import check
-from deep_architect.searchers._base import SearcherBase
+from deep_architect.searchers.wrapper import WrapperSearcher
 from deep_architect.zero_cost.evaluator import ShapeOrBatch, build_model, make_batch
 from deep_architect.zero_cost.proxies import PROXIES, compute_proxy
 
 __all__ = ["ProxyFilteredSearcher"]
 
-_INNER_FOLDERNAME = "inner_searcher"
 
-
-class ProxyFilteredSearcher(SearcherBase):
+class ProxyFilteredSearcher(WrapperSearcher):
     """Samples ``num_candidates`` architectures from a searcher and hands out the best by a proxy.
 
     Each :meth:`sample` draws ``num_candidates`` architectures from the inner
@@ -52,7 +48,7 @@ class ProxyFilteredSearcher(SearcherBase):
 
     Token: ``{"inner_token": ..., "proxy_value": float, "sample_id": int}``.
     ``save_state`` writes ``proxy_filtered_searcher.json`` and the inner
-    searcher's state into the subfolder ``inner_searcher``.
+    searcher's state (see :class:`~deep_architect.searchers.wrapper.WrapperSearcher`).
 
     Args:
         searcher: Any searcher (``sample``/``update``/``save_state``/``load_state``
@@ -68,28 +64,20 @@ class ProxyFilteredSearcher(SearcherBase):
     """
 
     state_filename = "proxy_filtered_searcher.json"
-    _state_keys = ("num_scored",)
+    _state_keys = ("num_scored", "num_drawn", "num_rejected")
 
     def __init__(self, searcher: Any, proxy: str | Callable[[Any, tuple], float],
                  num_candidates: int, input_shape_or_batch: ShapeOrBatch,
                  rejected_value: float = 0.0, num_classes: int = 10, seed: int = 0) -> None:
-        check(hasattr(searcher, "search_space_fn") and callable(searcher.search_space_fn),
-              f"ProxyFilteredSearcher: the inner searcher {searcher!r} has no search_space_fn")
         check(callable(proxy) or proxy in PROXIES,
               f"ProxyFilteredSearcher: proxy must be a name from {sorted(PROXIES)} or a "
               f"function (model, batch) -> float, got {proxy!r}")
         check(isinstance(num_candidates, int) and num_candidates >= 1,
               f"ProxyFilteredSearcher: num_candidates must be a positive int, got "
               f"{num_candidates!r}")
-        check(isinstance(rejected_value, int | float) and math.isfinite(rejected_value),
-              f"ProxyFilteredSearcher: rejected_value must be a finite number, got "
-              f"{rejected_value!r}")
-        # The inner searcher builds the candidates; this one only rebuilds the winner.
-        SearcherBase.__init__(self, searcher.search_space_fn)
-        self.searcher = searcher
+        WrapperSearcher.__init__(self, searcher, rejected_value)
         self.proxy = proxy
         self.num_candidates = num_candidates
-        self.rejected_value = float(rejected_value)
         self.batch = make_batch(input_shape_or_batch, num_classes, seed)
         self.seed = int(seed)
         self.num_scored = 0
@@ -109,32 +97,21 @@ class ProxyFilteredSearcher(SearcherBase):
         return -math.inf if math.isnan(value) else value
 
     def _sample(self) -> tuple[dict, dict, list, dict]:
-        best = None
+        best, best_value = None, -math.inf
         for _ in range(self.num_candidates):
-            inputs, outputs, vs, token = self.searcher.sample()
-            value = self.score(inputs, outputs)
-            if best is None or value > best[0]:
+            candidate = self._draw()
+            value = self.score(candidate[0], candidate[1])
+            if best is None or value > best_value:
                 if best is not None:
-                    self.searcher.update(self.rejected_value, best[2])
-                best = (value, vs, token)
+                    self._reject(best)
+                best, best_value = candidate, value
             else:
-                self.searcher.update(self.rejected_value, token)
-        value, vs, token = best
-        inputs, outputs = self.search_space_fn()
-        seco.specify(outputs, vs)
-        return inputs, outputs, vs, {"inner_token": token,
-                                     "proxy_value": value if math.isfinite(value) else None}
+                self._reject(candidate)
+        return self._hand_out(best, {"proxy_value": best_value if math.isfinite(best_value)
+                                     else None})
 
-    def _update(self, val: float, token: dict) -> None:
-        self._check_token_keys(token, ["inner_token"])
-        self.searcher.update(val, token["inner_token"])
-
-    def _get_state(self, folderpath: str) -> dict:
-        inner = os.path.join(folderpath, _INNER_FOLDERNAME)
-        os.makedirs(inner, exist_ok=True)
-        self.searcher.save_state(inner)
+    def _get_own_state(self) -> dict:
         return {"num_scored": self.num_scored}
 
-    def _set_state(self, state: dict, folderpath: str) -> None:
-        self.searcher.load_state(os.path.join(folderpath, _INNER_FOLDERNAME))
+    def _set_own_state(self, state: dict) -> None:
         self.num_scored = state["num_scored"]
