@@ -12,16 +12,14 @@ enough for the clock's resolution.
 
 Example:
     >>> import tempfile, os, torch
-    >>> import deep_architect.helpers.pytorch_support as hpt
-    >>> import deep_architect.modules as mo
-    >>> from deep_architect.searchers.common import random_specify
-    >>> def space():
-    ...     return mo.siso_sequential([
-    ...         hpt.siso_pytorch_module_from_pytorch_layer_fn(
-    ...             torch.nn.Linear, {"in_features": 64, "out_features": 32}),
-    ...         hpt.siso_pytorch_module_from_pytorch_layer_fn(torch.nn.ReLU, {})])
-    >>> inputs, outputs = space()
-    >>> _ = random_specify(outputs)
+    >>> from deep_architect.helpers.pytorch_support import (
+    ...     siso_pytorch_module_from_pytorch_layer_fn as layer)
+    >>> from deep_architect.modules import siso_sequential
+    >>> from deep_architect.searchers.common import specify
+    >>> inputs, outputs = siso_sequential([
+    ...     layer(torch.nn.Linear, {"in_features": 64, "out_features": 32}),
+    ...     layer(torch.nn.Tanh, {})])
+    >>> specify(outputs, [64, 32])
     >>> path = os.path.join(tempfile.mkdtemp(), "latency.json")
     >>> table = LatencyTable((64,), filepath=path, num_repeats=3)
     >>> table.predict(inputs, outputs) > 0
