@@ -17,3 +17,13 @@ def _fresh_default_scope():
     co.Scope.reset_default_scope()
     yield
     co.Scope.reset_default_scope()
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Runs a test module's PyTorch work on one thread (tiny ops: threads only contend)."""
+    torch = pytest.importorskip("torch")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -265,6 +265,21 @@ class Supernet(nn.Module):
         return list(self.layers.parameters())
 
     @property
+    def input_names(self) -> list[str]:
+        """The input names of the space, in order."""
+        return list(self._input_names)
+
+    @property
+    def output_names(self) -> list[str]:
+        """The output names of the space, in order."""
+        return list(self._output_names)
+
+    @property
+    def path(self) -> list[int | None] | None:
+        """The value index of each decision on the current path (``None``: mixture)."""
+        return self._runtime.path
+
+    @property
     def decisions(self) -> list[hp.Discrete]:
         """The searched hyperparameters, in the order of :meth:`arch_parameters`."""
         return list(self._decisions)
