@@ -14,6 +14,7 @@ EXTRAS = {
     "viz": ["graphviz>=0.20", "matplotlib>=3.7"],
     "progress": ["tqdm>=4.60"],
     "distributed": ["ray>=2.9"],
+    "optuna": ["optuna>=3.4", "cmaes>=0.10"],
     "mpi": ["mpi4py>=3.1"],
     "filecomm": ["portalocker>=2.0"],
     "mongo": ["pymongo>=4.0"],

@@ -1,0 +1,1 @@
+"""Searchers that bring other libraries' optimisers to deep_architect search spaces."""

@@ -1,0 +1,286 @@
+"""Optuna's samplers on deep_architect search spaces, and the reverse direction.
+
+:class:`OptunaSearcher` walks a search space define-by-run: every independent
+hyperparameter it meets, in the order
+:func:`~deep_architect.core.unassigned_independent_hyperparameter_iterator`
+yields them, becomes one Optuna suggestion (``suggest_categorical`` for
+``Discrete``, ``suggest_int``/``suggest_float`` with ``log`` for
+``Int``/``Float``). Structural choices are ordinary parameters, so TPE, CMA-ES,
+GP, NSGA-II or any other sampler searches structure and hyperparameters
+together; parameters that exist only in some structures are simply absent
+from the trials of the others, as in any define-by-run Optuna objective.
+
+Parameter names are the hyperparameters' scope names (``H.Discrete-3``; give
+hyperparameters a ``name=`` for readable ones). Names are stable from sample
+to sample because the default scope is reset before each space is built. If
+a name would carry a different domain than it had in an earlier trial (two
+structures numbering their hyperparameters differently), a short digest of the
+domain is appended, so a name never changes distribution.
+
+:func:`suggest_architecture` does the same inside a user's own Optuna
+objective.
+
+Optuna is imported when this module is imported; the core never imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    distribution_to_json,
+    json_to_distribution,
+)
+from optuna.trial import TrialState
+
+import deep_architect.core as co
+import deep_architect.hyperparameters as hp
+import deep_architect.modules as mo
+import deep_architect.searchers.common as seco
+from deep_architect.errors import DeepArchitectError, check
+
+__all__ = ["OptunaSearcher", "suggest_architecture"]
+
+_STATE_FILENAME = "optuna_searcher_state.json"
+_PLAIN_TYPES = (type(None), bool, int, float, str)
+
+
+def _by_index(h: hp.Discrete) -> bool:
+    """Whether Optuna must see indices: values it cannot store, or repeated values."""
+    plain = all(type(v) in _PLAIN_TYPES for v in h.vs)
+    return not (plain and len({(type(v), v) for v in h.vs}) == len(h.vs))
+
+
+def _distribution(h: co.Hyperparameter) -> BaseDistribution:
+    if isinstance(h, hp.Discrete):
+        return CategoricalDistribution(list(range(len(h.vs))) if _by_index(h) else h.vs)
+    if isinstance(h, hp.Int):
+        return IntDistribution(h.low, h.high, log=h.log, step=h.step)
+    if isinstance(h, hp.Float):
+        return FloatDistribution(h.low, h.high, log=h.log)
+    raise DeepArchitectError(
+        f"OptunaSearcher: {h} is a {type(h).__name__}; only Discrete, Int and Float "
+        "hyperparameters can be suggested by Optuna")
+
+
+def _suggest(trial: Any, name: str, h: co.Hyperparameter, dist: BaseDistribution) -> Any:
+    if isinstance(h, hp.Discrete):
+        choice = trial.suggest_categorical(name, dist.choices)
+        return h.vs[choice] if _by_index(h) else choice
+    if isinstance(h, hp.Int):
+        return trial.suggest_int(name, h.low, h.high, step=h.step, log=h.log)
+    return trial.suggest_float(name, h.low, h.high, log=h.log)
+
+
+def _param_name(h: co.Hyperparameter, dist: BaseDistribution,
+                known: dict[str, BaseDistribution]) -> str:
+    name = h.get_name()
+    if name in known and known[name] != dist:
+        digest = zlib.crc32(distribution_to_json(dist).encode("utf-8"))
+        name = f"{name}~{digest:08x}"
+    known[name] = dist
+    return name
+
+
+def _specify_with_trial(trial: Any, outputs: dict,
+                        known: dict[str, BaseDistribution]) -> list:
+    values = []
+    for h in co.unassigned_independent_hyperparameter_iterator(outputs):
+        dist = _distribution(h)
+        val = _suggest(trial, _param_name(h, dist, known), h, dist)
+        h.assign_value(val)
+        values.append(h.get_value())
+    return values
+
+
+def _known_distributions(trials: Sequence[Any]) -> dict[str, BaseDistribution]:
+    known: dict[str, BaseDistribution] = {}
+    for t in trials:
+        known.update(t.distributions)
+    return known
+
+
+def suggest_architecture(
+    trial: Any, search_space_fn: Callable[[], mo.Fragment]
+) -> tuple[dict, dict, list]:
+    """Builds a fresh search space and specifies it with ``trial``'s suggestions.
+
+    Use it inside an Optuna objective to search a deep_architect space with
+    Optuna's own loop, pruners and storages.
+
+    Example:
+        >>> import optuna
+        >>> import deep_architect.hyperparameters as hp
+        >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
+        >>> def space():
+        ...     return mo.siso_repeat(mo.identity, hp.Int(1, 4))
+        >>> def objective(trial):
+        ...     inputs, outputs, values = suggest_architecture(trial, space)
+        ...     return -abs(values[0] - 3)
+        >>> study = optuna.create_study(direction="maximize",
+        ...                             sampler=optuna.samplers.TPESampler(seed=0))
+        >>> study.optimize(objective, n_trials=20)
+        >>> study.best_value
+        0.0
+
+    Args:
+        trial: An ``optuna.trial.Trial``.
+        search_space_fn: Returns a new ``(inputs, outputs)`` pair per call.
+
+    Returns:
+        ``(inputs, outputs, hyperp_value_lst)``; the value list replays the
+        architecture with :func:`deep_architect.searchers.common.specify`.
+    """
+    inputs, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
+    known = _known_distributions(trial.study.get_trials(deepcopy=False))
+    return inputs, outputs, _specify_with_trial(trial, outputs, known)
+
+
+def _check_score(val: Any, num_objectives: int) -> float | list[float]:
+    values = list(val) if isinstance(val, (list, tuple)) else [val]
+    check(len(values) == num_objectives,
+          f"OptunaSearcher.update: the study has {num_objectives} objective(s), got {val!r}")
+    for v in values:
+        check(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v),
+              f"OptunaSearcher.update: scores must be finite numbers, got {val!r}")
+    values = [float(v) for v in values]
+    return values[0] if num_objectives == 1 else values
+
+
+class OptunaSearcher(seco.Searcher):
+    """Samples architectures with an Optuna sampler through the ask-and-tell interface.
+
+    Each :meth:`sample` asks the study for a trial and fills the space from
+    its suggestions; :meth:`update` tells the study the trial's score, in any
+    order and at any time (several samples may be evaluated at once).
+    Architectures a substitution function rejects (``ValueError``) are told
+    as failed trials and sampled again. A pruned evaluation's last value
+    arrives through :meth:`update` like a final one.
+
+    Example:
+        >>> import optuna
+        >>> import deep_architect.hyperparameters as hp
+        >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
+        >>> def space():
+        ...     return mo.hyperparameter_aggregator({"lr": hp.Float(1e-4, 1.0, log=True)})
+        >>> searcher = OptunaSearcher(space, sampler=optuna.samplers.TPESampler(seed=0))
+        >>> inputs, outputs, values, token = searcher.sample()
+        >>> searcher.update(-values[0], token)
+        >>> searcher.study.trials[0].state.name
+        'COMPLETE'
+
+    Args:
+        search_space_fn: Returns a new ``(inputs, outputs)`` pair per call.
+        sampler: An Optuna sampler for the default study (TPE when ``None``).
+        study: A study to use instead of the default in-memory one; give a
+            study with several ``directions`` for multi-objective search (then
+            :meth:`update` takes one score per objective), or one with an
+            Optuna storage to share it. Scores are given to the study as they
+            are, so use ``direction="maximize"`` for deep_architect metrics.
+        reset_default_scope_upon_sample: Whether each new space resets the
+            default scope (keep ``True``: parameter names depend on it).
+
+    Attributes:
+        study: The Optuna study.
+    """
+
+    def __init__(self, search_space_fn: Callable[[], mo.Fragment], sampler: Any = None,
+                 study: Any = None, reset_default_scope_upon_sample: bool = True) -> None:
+        seco.Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+        check(study is None or sampler is None,
+              "OptunaSearcher: give either a sampler or a study (the study has its own sampler)")
+        if study is None:
+            study = optuna.create_study(direction="maximize", sampler=sampler)
+        self.study = study
+        self._known = _known_distributions(study.get_trials(deepcopy=False))
+
+    def _attempt(self) -> tuple[dict, dict, list, dict]:
+        trial = self.study.ask()
+        inputs, outputs = self.search_space_fn()
+        try:
+            values = _specify_with_trial(trial, outputs, self._known)
+        except ValueError:
+            self.study.tell(trial, state=TrialState.FAIL)
+            raise
+        return inputs, outputs, values, {"trial_number": trial.number}
+
+    def sample(self) -> tuple[dict, dict, list, dict]:
+        """Returns ``(inputs, outputs, hyperp_value_lst, {"trial_number": n})``."""
+        return seco.sample_until_valid(self._attempt, description="OptunaSearcher")
+
+    def update(self, val: float | Sequence[float], searcher_eval_token: dict) -> None:
+        """Tells the study the score(s) of the trial named by the token.
+
+        Raises:
+            DeepArchitectError: If the token is not one of this searcher's, was
+                already used, or the score does not fit the study's objectives.
+        """
+        number = searcher_eval_token.get("trial_number") if isinstance(
+            searcher_eval_token, dict) else None
+        trials = self.study.get_trials(deepcopy=False)
+        check(isinstance(number, int) and 0 <= number < len(trials),
+              f"OptunaSearcher.update: {searcher_eval_token!r} is not a token of this searcher")
+        check(trials[number].state == TrialState.RUNNING,
+              f"OptunaSearcher.update: trial {number} was already told "
+              f"({trials[number].state.name})")
+        self.study.tell(number, _check_score(val, len(self.study.directions)))
+
+    def save_state(self, folderpath: str) -> None:
+        """Writes every trial of the study to ``optuna_searcher_state.json``.
+
+        The study's trials (parameters with their distributions, states,
+        values) are enough to rebuild an in-memory study; the sampler's own
+        random state is not saved, so a resumed TPE draws fresh random
+        candidates from the same history.
+        """
+        trials = [{
+            "state": t.state.name,
+            "values": t.values,
+            "params": t.params,
+            "distributions": {k: distribution_to_json(d) for k, d in t.distributions.items()},
+        } for t in self.study.get_trials(deepcopy=False)]
+        text = json.dumps({"study_name": self.study.study_name, "trials": trials})
+        tmp_filepath = os.path.join(folderpath, _STATE_FILENAME + ".tmp")
+        with open(tmp_filepath, "w") as f:
+            f.write(text)
+        os.replace(tmp_filepath, os.path.join(folderpath, _STATE_FILENAME))
+
+    def load_state(self, folderpath: str) -> None:
+        """Rebuilds the study's trials from :meth:`save_state`'s file.
+
+        The trials are added to this searcher's study, which must be empty
+        (a study kept in an Optuna storage already has them: then its trial
+        count must match and nothing is added).
+
+        Raises:
+            DeepArchitectError: If the file is missing or does not match the study.
+        """
+        filepath = os.path.join(folderpath, _STATE_FILENAME)
+        check(os.path.exists(filepath), f"OptunaSearcher.load_state: no {filepath!r}")
+        with open(filepath) as f:
+            state = json.load(f)
+        existing = self.study.get_trials(deepcopy=False)
+        if existing:
+            check(len(existing) == len(state["trials"]),
+                  f"OptunaSearcher.load_state: the study has {len(existing)} trials but "
+                  f"{filepath!r} has {len(state['trials'])}")
+        else:
+            for t in state["trials"]:
+                self.study.add_trial(optuna.trial.create_trial(
+                    state=TrialState[t["state"]],
+                    values=t["values"],
+                    params=t["params"],
+                    distributions={k: json_to_distribution(d)
+                                   for k, d in t["distributions"].items()}))
+        self._known = _known_distributions(self.study.get_trials(deepcopy=False))
