@@ -47,7 +47,7 @@ Example:
     >>> class Evaluator:
     ...     def eval(self, inputs, outputs):
     ...         return {"validation_accuracy": 0.5}
-    >>> results = run_search(space, RandomSearcher(space), Evaluator, 3,
+    >>> results = run_search(RandomSearcher(space), Evaluator, 3,
     ...                      tempfile.mkdtemp(), "demo", show_progress=False)
     >>> [r["validation_accuracy"] for r in results]
     [0.5, 0.5, 0.5]
@@ -56,10 +56,12 @@ Example:
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import logging
 import math
 import os
+import warnings
 from typing import Any, Callable, Deque, Dict, List, Optional
 
 import deep_architect.search_logging as sl
@@ -73,6 +75,7 @@ from deep_architect.executors.common import (
     WorkerSetup,
 )
 from deep_architect.executors.in_process import InProcessExecutor
+from deep_architect.searchers.protocol import NoSampleAvailable, budget_of
 
 try:
     import fcntl
@@ -272,7 +275,8 @@ class _SearchRun:
             if evaluation_logger.results_exist():  # killed before the next checkpoint
                 self._finish(evaluation_id, evaluation_logger.read_results())
             else:
-                self.to_run.append(Job(evaluation_id, 1, entry["hyperp_value_lst"]))
+                self.to_run.append(Job(evaluation_id, 1, entry["hyperp_value_lst"],
+                                       budget_of(entry["searcher_evaluation_token"])))
 
     def _update(self, results: Dict[str, Any], token: Any) -> Optional[float]:
         if is_failed_results(results):
@@ -292,13 +296,14 @@ class _SearchRun:
     def sample(self) -> Job:
         """Samples the next architecture, checkpoints, then logs its config."""
         _, _, vs, token = self.searcher.sample()
+        budget = budget_of(token)
         evaluation_id = self.state["num_sampled"]
         self.state["num_sampled"] += 1
         self.state["pending"][str(evaluation_id)] = {
             "hyperp_value_lst": vs, "searcher_evaluation_token": token}
         self.journal.save(self.searcher, self.state)
         self._logger(evaluation_id).log_config(vs, token)
-        return Job(evaluation_id, 1, vs)
+        return Job(evaluation_id, 1, vs, budget)
 
     def handle(self, outcome: Outcome) -> Optional[Job]:
         """Logs and scores a finished job; returns the retry job if it gets one."""
@@ -313,7 +318,7 @@ class _SearchRun:
         if kind is not None and job.attempt <= self.max_retries:
             logger.warning("evaluation %d attempt %d failed (%s: %s); retrying",
                            job.evaluation_id, job.attempt, kind, reason)
-            return Job(job.evaluation_id, job.attempt + 1, job.hyperp_value_lst)
+            return dataclasses.replace(job, attempt=job.attempt + 1)
         if kind is not None:
             logger.warning("evaluation %d failed after %d attempt(s): %s: %s",
                            job.evaluation_id, job.attempt, kind, reason)
@@ -327,16 +332,26 @@ class _SearchRun:
         """Keeps the executor full until every evaluation has finished."""
         num_in_flight = 0
         while True:
+            searcher_waits = False
             while num_in_flight < executor.capacity:
                 if self.to_run:
                     job = self.to_run.popleft()
                 elif self.state["num_sampled"] < self.num_samples:
-                    job = self.sample()
+                    try:
+                        job = self.sample()
+                    except NoSampleAvailable:
+                        searcher_waits = True
+                        break
                 else:
                     break
                 executor.submit(job, timeout)
                 num_in_flight += 1
             if num_in_flight == 0:
+                check(not searcher_waits,
+                      f"run_search: searcher {type(self.searcher).__name__} has nothing to "
+                      f"sample after {self.state['num_sampled']} of {self.num_samples} "
+                      "evaluations and none is running, so no result can unblock it (did "
+                      "failed evaluations leave it waiting? see failure_value)")
                 break
             for outcome in executor.wait():
                 num_in_flight -= 1
@@ -349,20 +364,97 @@ class _SearchRun:
         return [self._logger(i).read_results() for i in range(self.state["num_sampled"])]
 
 
+_SEARCHER_METHODS = ("sample", "update", "save_state", "load_state")
+# Parameters that followed search_name in the deprecated signature, in order.
+_LEGACY_OPTION_NAMES = ("executor", "metric", "max_retries", "timeout", "failure_value",
+                        "show_progress", "pruner")
+
+
+def _is_searcher(x: Any) -> bool:
+    return all(callable(getattr(x, m, None)) for m in _SEARCHER_METHODS)
+
+
+class _GivenEvaluator:
+    """Evaluator factory handing out one evaluator built by the caller."""
+
+    def __init__(self, evaluator: Any) -> None:
+        self.evaluator = evaluator
+
+    def __call__(self) -> Any:
+        return self.evaluator
+
+
+def _evaluator_factory(evaluator: Any) -> Callable[[], Any]:
+    # A class has an `eval` attribute too, but calling it builds the evaluator.
+    if not isinstance(evaluator, type) and callable(getattr(evaluator, "eval", None)):
+        return _GivenEvaluator(evaluator)
+    check(callable(evaluator),
+          f"run_search: evaluator_fn {evaluator!r} is neither an evaluator (an object with "
+          "eval(inputs, outputs)) nor a zero-argument function or class returning one")
+    return evaluator
+
+
+def _search_space_fn_of(searcher: Any) -> Callable[[], Any]:
+    space_fn = getattr(searcher, "search_space_fn", None)
+    check(callable(space_fn),
+          f"run_search: searcher {type(searcher).__name__} has no search_space_fn attribute "
+          "(searchers built on deep_architect.searchers.common.Searcher have one)")
+    # Searchers keep the user's function inside a SearchSpaceFactory; workers
+    # wrap it in their own, so ship the user's function itself.
+    factory = getattr(space_fn, "__self__", None)
+    return getattr(factory, "search_space_fn", space_fn)
+
+
+def _resolve_legacy_call(args: Dict[str, Any], legacy_args: tuple,
+                         options: Dict[str, Any]) -> Callable[[], Any]:
+    """Turns a call in the deprecated form into the new one; returns the search-space function.
+
+    ``args`` maps the five new positional names to what the caller passed and is
+    rewritten in place; ``options`` likewise holds the keyword options.
+    """
+    if not legacy_args:
+        raise DeepArchitectError(
+            "run_search: the deprecated form run_search(search_space_fn, searcher, "
+            "evaluator_fn, num_samples, folderpath, search_name, ...) needs all six arguments")
+    warnings.warn(
+        "run_search(search_space_fn, searcher, ...) is deprecated: the searcher already holds "
+        "the search-space function; call run_search(searcher, evaluator_fn, num_samples, "
+        "folderpath, search_name, ...)", DeprecationWarning, stacklevel=3)
+    check(len(legacy_args) <= 1 + len(_LEGACY_OPTION_NAMES),
+          f"run_search: {5 + len(legacy_args)} positional arguments given, expected at most "
+          f"{6 + len(_LEGACY_OPTION_NAMES)}")
+    search_space_fn = args["searcher"]
+    names = ["searcher", "evaluator_fn", "num_samples", "folderpath", "search_name"]
+    values = [args[name] for name in names[1:]] + [legacy_args[0]]
+    args.update(zip(names, values))
+    for name, value in zip(_LEGACY_OPTION_NAMES, legacy_args[1:]):
+        check(options[name] is _UNSET,
+              f"run_search: {name} given both by position and by keyword")
+        options[name] = value
+    return search_space_fn
+
+
+_UNSET: Any = object()
+_DEFAULT_OPTIONS: Dict[str, Any] = {
+    "executor": None, "metric": "validation_accuracy", "max_retries": 0, "timeout": None,
+    "failure_value": None, "show_progress": None, "pruner": None,
+}
+
+
 def run_search(
-    search_space_fn: Callable[[], Any],
     searcher: Any,
-    evaluator_fn: Callable[[], Any],
+    evaluator_fn: Any,
     num_samples: int,
     folderpath: str,
     search_name: str,
-    executor: Optional[Executor] = None,
-    metric: str = "validation_accuracy",
-    max_retries: int = 0,
-    timeout: Optional[float] = None,
-    failure_value: Optional[float] = None,
-    show_progress: Optional[bool] = None,
-    pruner: Any = None,
+    *legacy_args: Any,
+    executor: Optional[Executor] = _UNSET,
+    metric: str = _UNSET,
+    max_retries: int = _UNSET,
+    timeout: Optional[float] = _UNSET,
+    failure_value: Optional[float] = _UNSET,
+    show_progress: Optional[bool] = _UNSET,
+    pruner: Any = _UNSET,
 ) -> List[Dict[str, Any]]:
     """Runs (or resumes) a search until ``num_samples`` evaluations have finished.
 
@@ -370,18 +462,35 @@ def run_search(
     resumes the search where it stopped (see the module documentation); calling
     it on a finished search only returns the logged results.
 
+    The searcher already holds the search-space function; workers call that
+    function to rebuild each architecture from its value list (for process and
+    Ray executors it must be picklable: defined at module level). Searchers
+    working in rounds may answer "nothing to hand out now" and give each
+    evaluation a budget (:mod:`deep_architect.searchers.protocol`).
+
+    The evaluator can be given in two ways:
+
+    * an evaluator, i.e. an object with ``eval(inputs, outputs) -> dict``: it is
+      used as is in this process, and copied (pickled) to each worker process;
+    * a factory: a zero-argument function or a class returning an evaluator.
+      Each worker process calls it once and reuses the evaluator, so heavy
+      set-up (loading data, importing a framework) happens in the workers.
+
+    The form ``run_search(search_space_fn, searcher, evaluator_fn, num_samples,
+    folderpath, search_name, ...)`` of earlier versions still works and warns
+    with a ``DeprecationWarning``.
+
     Args:
-        search_space_fn: Returns a fresh ``(inputs, outputs)`` pair; workers call
-            it to rebuild each architecture from its value list. Must be
-            picklable for process and Ray executors.
         searcher: Object with ``sample()``, ``update(val, token)``,
-            ``save_state(folderpath)`` and ``load_state(folderpath)``.
-        evaluator_fn: Zero-argument callable (for instance an evaluator class)
-            returning an object with ``eval(inputs, outputs) -> dict``. Each
-            worker process calls it once and reuses the evaluator.
+            ``save_state(folderpath)``, ``load_state(folderpath)`` and the
+            ``search_space_fn`` it samples from.
+        evaluator_fn: An evaluator or a zero-argument factory of evaluators
+            (see above).
         num_samples: Total number of evaluations of the search.
         folderpath: Folder containing the search folder (created if missing).
         search_name: Name of the search folder.
+        *legacy_args: Only for the deprecated form: ``search_name`` and then
+            the options below by position.
         executor: Back end running the evaluations; defaults to
             :class:`~deep_architect.executors.in_process.InProcessExecutor`.
             It is started and closed by this call.
@@ -402,15 +511,37 @@ def run_search(
 
     Raises:
         DeepArchitectError: On invalid arguments, on a folder that this function
-            did not create, or if the user's functions cannot reach the workers.
+            did not create, if the user's functions cannot reach the workers, or
+            if the searcher has nothing to sample while no evaluation runs.
     """
-    check(callable(search_space_fn), f"run_search: search_space_fn {search_space_fn!r} "
-                                     "is not callable")
-    check(callable(evaluator_fn), f"run_search: evaluator_fn {evaluator_fn!r} is not callable "
-                                  "(pass a zero-argument function or class returning an "
-                                  "evaluator)")
-    check(all(hasattr(searcher, m) for m in ("sample", "update", "save_state", "load_state")),
-          f"run_search: searcher {searcher!r} lacks sample/update/save_state/load_state")
+    options = {"executor": executor, "metric": metric, "max_retries": max_retries,
+               "timeout": timeout, "failure_value": failure_value,
+               "show_progress": show_progress, "pruner": pruner}
+    args = {"searcher": searcher, "evaluator_fn": evaluator_fn, "num_samples": num_samples,
+            "folderpath": folderpath, "search_name": search_name}
+    if not _is_searcher(searcher) and _is_searcher(evaluator_fn):
+        search_space_fn = _resolve_legacy_call(args, legacy_args, options)
+        check(callable(search_space_fn),
+              f"run_search: search_space_fn {search_space_fn!r} is not callable")
+    else:
+        check(not legacy_args,
+              f"run_search: {5 + len(legacy_args)} positional arguments given; pass the "
+              "options (executor, metric, ...) by keyword")
+        check(_is_searcher(searcher),
+              f"run_search: searcher {searcher!r} lacks " + "/".join(_SEARCHER_METHODS))
+        search_space_fn = _search_space_fn_of(searcher)
+    for name, default in _DEFAULT_OPTIONS.items():
+        if options[name] is _UNSET:
+            options[name] = default
+    return _run(search_space_fn, args["searcher"], _evaluator_factory(args["evaluator_fn"]),
+                args["num_samples"], args["folderpath"], args["search_name"], **options)
+
+
+def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callable[[], Any],
+         num_samples: int, folderpath: str, search_name: str, executor: Optional[Executor],
+         metric: str, max_retries: int, timeout: Optional[float],
+         failure_value: Optional[float], show_progress: Optional[bool],
+         pruner: Any) -> List[Dict[str, Any]]:
     check(isinstance(num_samples, int) and num_samples >= 0,
           f"run_search: num_samples must be a non-negative int, got {num_samples!r}")
     check(isinstance(max_retries, int) and max_retries >= 0,

@@ -99,6 +99,6 @@ def resume_test_main(folderpath: str, search_name: str, num_samples: str) -> Non
     from deep_architect.searchers.random import RandomSearcher
 
     np.random.seed(0)
-    run_search(curve_space, RandomSearcher(curve_space), slow_curve_evaluator,
+    run_search(RandomSearcher(curve_space), slow_curve_evaluator,
                int(num_samples), folderpath, search_name, show_progress=False,
                pruner=MedianPruner(n_startup=2, n_warmup_steps=2))

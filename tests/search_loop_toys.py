@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Any, Dict, List, Optional
 
+import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
@@ -109,6 +110,25 @@ class ToyEvaluator:
         return results
 
 
+class BudgetEvaluator:
+    """Scores an architecture by the sum of its hyperparameter values; reports its budget.
+
+    The results also hold the process id and the wall-clock start and end of
+    the evaluation, so tests can check which evaluations overlapped.
+    """
+
+    def __init__(self, sleep: float = 0.0) -> None:
+        self.sleep = sleep
+
+    def eval(self, inputs: dict, outputs: dict) -> Dict[str, Any]:
+        start = time.time()
+        time.sleep(self.sleep)
+        values = [h.get_value() for h in co.get_all_hyperparameters(outputs)]
+        return {"validation_accuracy": float(sum(values)),
+                "budget": current_evaluation().budget, "pid": os.getpid(),
+                "start": start, "end": time.time()}
+
+
 def toy_evaluator(**kwargs: Any) -> functools.partial:
     """A picklable zero-argument factory of :class:`ToyEvaluator`."""
     return functools.partial(ToyEvaluator, **kwargs)
@@ -175,7 +195,7 @@ def crash_test_main(folderpath: str, search_name: str, num_samples: str, sleep: 
     from deep_architect.search_loop import run_search
 
     executor = ProcessExecutor(num_workers=2) if executor_kind == "process" else None
-    run_search(search_space, CountingSearcher(search_space),
+    run_search(CountingSearcher(search_space),
                toy_evaluator(sleep=float(sleep), watch_folder=(folderpath, search_name)),
                int(num_samples), folderpath, search_name, executor=executor,
                show_progress=False)

@@ -298,7 +298,7 @@ def test_searchable_net_under_run_search_on_digits_logs_read_back(searcher_name,
     np.random.seed(0)
     space_fn = SearchableNet.search_space_fn()
     searcher = searcher_toys.make_searcher(searcher_name, space_fn)
-    results = run_search(space_fn, searcher, lambda: DigitsEvaluator(num_epochs=1), 3,
+    results = run_search(searcher, lambda: DigitsEvaluator(num_epochs=1), 3,
                          str(tmp_path), "net", show_progress=False)
     logs = sl.read_search_folder(sl.get_search_folderpath(str(tmp_path), "net"))
     assert [log["results"] for log in logs] == results and len(logs) == 3

@@ -138,7 +138,7 @@ def read_logs(folderpath, search_name):
 def test_pruned_evaluations_are_logged_marked_and_scored_by_their_last_value(tmp_path):
     np.random.seed(1)
     searcher = RecordingSearcher(curve_space)
-    results = run_search(curve_space, searcher, CurveEvaluator, 20, str(tmp_path), "s",
+    results = run_search(searcher, CurveEvaluator, 20, str(tmp_path), "s",
                          show_progress=False, pruner=MedianPruner(n_startup=3, n_warmup_steps=3))
     pruned = [r for r in results if r.get("pruned")]
     assert 3 <= len(pruned) < 20
@@ -167,12 +167,12 @@ class KeywordsEvaluator:
 
 def test_evaluators_without_a_reporter_argument_work_unchanged(tmp_path):
     np.random.seed(0)
-    results = run_search(curve_space, RandomSearcher(curve_space), OldStyleEvaluator, 3,
+    results = run_search(RandomSearcher(curve_space), OldStyleEvaluator, 3,
                          str(tmp_path), "old", show_progress=False, pruner=MedianPruner())
     assert [r["validation_accuracy"] for r in results] == [0.5] * 3
     evaluations = sl.get_all_evaluations_folderpath(str(tmp_path), "old")
     assert not os.path.exists(os.path.join(evaluations, "x0", INTERMEDIATE_VALUES_FILENAME))
-    run_search(curve_space, RandomSearcher(curve_space), KeywordsEvaluator, 1,
+    run_search(RandomSearcher(curve_space), KeywordsEvaluator, 1,
                str(tmp_path), "kw", show_progress=False)
     evaluations = sl.get_all_evaluations_folderpath(str(tmp_path), "kw")
     assert read_curve(os.path.join(evaluations, "x0")).values == {0: 0.5}
@@ -181,7 +181,7 @@ def test_evaluators_without_a_reporter_argument_work_unchanged(tmp_path):
 def test_two_pool_workers_see_each_others_reports(tmp_path):
     np.random.seed(0)
     with ProcessExecutor(num_workers=2) as executor:
-        results = run_search(curve_space, RandomSearcher(curve_space), WaitForPruningEvaluator,
+        results = run_search(RandomSearcher(curve_space), WaitForPruningEvaluator,
                              4, str(tmp_path), "pool", executor=executor, show_progress=False,
                              pruner=EveryOtherPruner())
     assert [bool(r.get("pruned")) for r in results] == [False, True, False, True]

@@ -36,7 +36,7 @@ from deep_architect.search_loop import is_failed_results, run_search
 def _run(folder, name, num_samples, searcher=None, **kwargs):
     evaluator_kwargs = kwargs.pop("evaluator", {})
     searcher = CountingSearcher(search_space) if searcher is None else searcher
-    results = run_search(search_space, searcher, toy_evaluator(**evaluator_kwargs), num_samples,
+    results = run_search(searcher, toy_evaluator(**evaluator_kwargs), num_samples,
                          str(folder), name, show_progress=False, **kwargs)
     return searcher, results
 
@@ -170,9 +170,9 @@ def test_bad_input_is_rejected_with_clear_errors(tmp_path):
     with pytest.raises(DeepArchitectError, match="timeout"):
         _run(tmp_path, "s", 1, timeout=0)
     with pytest.raises(DeepArchitectError, match="evaluator_fn"):
-        run_search(search_space, CountingSearcher(search_space), 3, 1, str(tmp_path), "s")
+        run_search(CountingSearcher(search_space), 3, 1, str(tmp_path), "s")
     with pytest.raises(DeepArchitectError, match="picklable"):
-        run_search(search_space, CountingSearcher(search_space), lambda: None, 1,
+        run_search(CountingSearcher(search_space), lambda: None, 1,
                    str(tmp_path), "p", executor=ProcessExecutor(num_workers=1),
                    show_progress=False)
     with pytest.raises(DeepArchitectError, match="gpu_ids"):
@@ -201,6 +201,8 @@ def test_a_second_live_run_on_the_same_folder_is_refused(tmp_path):
     "deep_architect.executors.in_process",
     "deep_architect.executors.process_pool",
     "deep_architect.contrib.communicators.file_utils",
+    "deep_architect.searchers.protocol",
+    "deep_architect.searchers.successive_narrowing",
 ])
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name))

@@ -49,7 +49,7 @@ def _check_search_folder(folderpath, search_name, num_samples):
     assert set(starts) == set(range(num_samples))
     # Reloading the final journal gives a searcher that saw everything exactly once.
     searcher = CountingSearcher(search_space)
-    results = run_search(search_space, searcher, lambda: None, num_samples, folderpath,
+    results = run_search(searcher, lambda: None, num_samples, folderpath,
                          search_name, show_progress=False)
     assert len(results) == num_samples
     assert searcher.num_sampled == num_samples

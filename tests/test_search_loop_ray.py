@@ -29,7 +29,7 @@ def test_ray_search_runs_in_parallel_and_records_failures(local_ray, tmp_path):
     executor = RayExecutor()
     searcher = CountingSearcher(search_space)
     behaviours = {1: "raise", 2: "die", 3: "hang"}
-    results = run_search(search_space, searcher,
+    results = run_search(searcher,
                          toy_evaluator(sleep=0.2, behaviours=behaviours), 7, str(tmp_path), "s",
                          executor=executor, timeout=8.0, show_progress=False)
     assert executor.capacity == 2
@@ -47,7 +47,7 @@ def test_ray_search_runs_in_parallel_and_records_failures(local_ray, tmp_path):
 
 def test_ray_resources_limit_concurrency(local_ray, tmp_path):
     executor = RayExecutor(num_cpus=2)
-    results = run_search(search_space, CountingSearcher(search_space), toy_evaluator(), 3,
+    results = run_search(CountingSearcher(search_space), toy_evaluator(), 3,
                          str(tmp_path), "s", executor=executor, show_progress=False)
     assert executor.capacity == 1
     assert not any(is_failed_results(r) for r in results)
@@ -56,7 +56,7 @@ def test_ray_resources_limit_concurrency(local_ray, tmp_path):
 def test_ray_tasks_prune_from_each_others_logged_values(local_ray, tmp_path):
     # Odd evaluations are pruned only once they read an even evaluation's
     # values, logged by another Ray worker in the shared search folder.
-    results = run_search(curve_space, CountingSearcher(curve_space), WaitForPruningEvaluator, 4,
+    results = run_search(CountingSearcher(curve_space), WaitForPruningEvaluator, 4,
                          str(tmp_path), "s", executor=RayExecutor(), show_progress=False,
                          pruner=EveryOtherPruner())
     assert [bool(r.get("pruned")) for r in results] == [False, True, False, True]

@@ -46,11 +46,14 @@ class Job:
         evaluation_id: Id of the evaluation (its folder is ``x<evaluation_id>``).
         attempt: 1 for the first attempt, 2 for the first retry, and so on.
         hyperp_value_lst: Values replayed with ``specify`` to rebuild the architecture.
+        budget: The budget the searcher gave this evaluation (see
+            :mod:`deep_architect.searchers.protocol`), or ``None``.
     """
 
     evaluation_id: int
     attempt: int
     hyperp_value_lst: List[Any]
+    budget: Optional[float] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,10 +87,13 @@ class EvaluationContext:
     Attributes:
         evaluation_id: Id of the evaluation being run.
         attempt: Attempt number (1 for the first attempt).
+        budget: The evaluation's budget (epochs, seconds, ...: the evaluator
+            decides what it means), or ``None`` when the searcher gave none.
     """
 
     evaluation_id: int
     attempt: int
+    budget: Optional[float] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -247,7 +253,7 @@ def run_job(setup: WorkerSetup, job: Job) -> Outcome:
     import deep_architect.specify as sp
 
     global _current_context
-    _current_context = EvaluationContext(job.evaluation_id, job.attempt)
+    _current_context = EvaluationContext(job.evaluation_id, job.attempt, job.budget)
     try:
         if setup.key not in _evaluators:
             _evaluators.clear()

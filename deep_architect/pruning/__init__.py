@@ -30,7 +30,7 @@ Example:
     ...             if reporter.should_prune():
     ...                 raise EvaluationPruned()
     ...         return {"validation_accuracy": rate * 9}
-    >>> results = run_search(space, RandomSearcher(space), Evaluator, 8, tempfile.mkdtemp(),
+    >>> results = run_search(RandomSearcher(space), Evaluator, 8, tempfile.mkdtemp(),
     ...                      "demo", pruner=MedianPruner(n_startup=2), show_progress=False)
     >>> len(results), any(r.get("pruned") for r in results)
     (8, True)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 import deep_architect.modules as mo
 import deep_architect.specify as _specify
+from deep_architect.searchers.protocol import BUDGET_KEY, NoSampleAvailable
 from deep_architect.specify import *  # noqa: F403
 
-__all__ = ["Searcher", *_specify.__all__]
+__all__ = ["Searcher", "NoSampleAvailable", "BUDGET_KEY", *_specify.__all__]
 
 
 class Searcher:

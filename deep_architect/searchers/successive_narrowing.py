@@ -1,8 +1,29 @@
 """Successive narrowing: evaluate many architectures, keep the best, repeat.
 
-The searcher only manages which architectures survive each round; the caller
-gives later rounds larger evaluation budgets (:func:`run_successive_narrowing`
-does it for a single process).
+The searcher manages which architectures survive each round. Given an
+``initial_budget``, it also puts each round's budget into its tokens, so that
+:func:`deep_architect.search_loop.run_search` runs it with any number of
+workers (see :mod:`deep_architect.searchers.protocol`); otherwise the caller
+gives later rounds larger budgets (:func:`run_successive_narrowing` does it for
+a single process).
+
+Example:
+    >>> import tempfile
+    >>> import deep_architect.hyperparameters as hp
+    >>> import deep_architect.modules as mo
+    >>> from deep_architect.executors.common import current_evaluation
+    >>> from deep_architect.search_loop import run_search
+    >>> def space():
+    ...     return mo.siso_repeat(mo.identity, hp.Discrete([1, 2, 3]))
+    >>> class BudgetEcho:
+    ...     def eval(self, inputs, outputs):
+    ...         return {"validation_accuracy": current_evaluation().budget}
+    >>> searcher = SuccessiveNarrowing(space, 4, 0.5, initial_budget=1.0,
+    ...                                budget_increase_factor=2.0)
+    >>> results = run_search(searcher, BudgetEcho, num_evaluations(4, 0.5, 3),
+    ...                      tempfile.mkdtemp(), "narrowing", show_progress=False)
+    >>> [r["validation_accuracy"] for r in results]
+    [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 4.0]
 """
 
 from __future__ import annotations
@@ -14,6 +35,26 @@ import numpy as np
 import deep_architect.searchers.common as seco
 from deep_architect.errors import check
 from deep_architect.searchers._base import SearcherBase, random_architecture
+from deep_architect.searchers.protocol import BUDGET_KEY, NoSampleAvailable
+
+
+def num_evaluations(num_initial_samples: int, reduction_factor: float, num_rounds: int) -> int:
+    """The number of evaluations of ``num_rounds`` rounds of :class:`SuccessiveNarrowing`.
+
+    Args:
+        num_initial_samples: Size of the first round.
+        reduction_factor: Fraction of architectures kept after each round.
+        num_rounds: Number of rounds.
+
+    Returns:
+        The total number of architectures evaluated over the rounds (the
+        ``num_samples`` to give a search loop).
+    """
+    total, size = 0, num_initial_samples
+    for _ in range(num_rounds):
+        total += size
+        size = max(1, int(reduction_factor * size))
+    return total
 
 
 class SuccessiveNarrowing(SearcherBase):
@@ -23,10 +64,14 @@ class SuccessiveNarrowing(SearcherBase):
     queue). Each round, ``sample`` hands out the queued architectures in order;
     once every one of them has a result, the best
     ``max(1, int(reduction_factor * len(queue)))`` form the next round's queue.
-    ``sample`` fails while a round's results are still missing.
+    Once a round is handed out, ``sample`` raises
+    :class:`~deep_architect.searchers.protocol.NoSampleAvailable` until all its
+    results are in.
 
-    Token: ``{"idx": position in the queue, "sample_id": int}``. ``save_state``
-    writes ``successive_narrowing_state.json``.
+    Token: ``{"idx": position in the queue, "sample_id": int}``, plus
+    ``"budget"`` when ``initial_budget`` is given: round ``r`` (from 0) gets
+    ``initial_budget * budget_increase_factor ** r``. ``save_state`` writes
+    ``successive_narrowing_state.json``.
 
     Args:
         search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
@@ -34,6 +79,9 @@ class SuccessiveNarrowing(SearcherBase):
         reduction_factor: Fraction of architectures kept after each round, in (0, 1].
         reset_default_scope_upon_sample: Whether each new search space resets
             the default scope.
+        initial_budget: Budget of the first round's evaluations, or ``None``
+            for tokens without a budget.
+        budget_increase_factor: Budget multiplier from one round to the next.
     """
 
     state_filename = "successive_narrowing_state.json"
@@ -41,7 +89,9 @@ class SuccessiveNarrowing(SearcherBase):
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  num_initial_samples: int, reduction_factor: float,
-                 reset_default_scope_upon_sample: bool = True) -> None:
+                 reset_default_scope_upon_sample: bool = True,
+                 initial_budget: Optional[float] = None,
+                 budget_increase_factor: float = 1.0) -> None:
         SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
         check(isinstance(num_initial_samples, int) and num_initial_samples >= 1,
               f"SuccessiveNarrowing: num_initial_samples must be a positive int, "
@@ -49,7 +99,16 @@ class SuccessiveNarrowing(SearcherBase):
         check(0.0 < reduction_factor <= 1.0,
               f"SuccessiveNarrowing: reduction_factor must be in (0, 1], "
               f"got {reduction_factor!r}")
+        check(initial_budget is None or initial_budget > 0,
+              f"SuccessiveNarrowing: initial_budget must be None or positive, "
+              f"got {initial_budget!r}")
+        check(budget_increase_factor > 0,
+              f"SuccessiveNarrowing: budget_increase_factor must be positive, "
+              f"got {budget_increase_factor!r}")
         self.reduction_factor = reduction_factor
+        self.initial_budget = initial_budget
+        self.budget_increase_factor = budget_increase_factor
+        self.round_idx = 0
         self.queue: List[List[Any]] = [
             random_architecture(self.search_space_fn, self._owner)[2]
             for _ in range(num_initial_samples)]
@@ -58,13 +117,17 @@ class SuccessiveNarrowing(SearcherBase):
         self.idx = 0
 
     def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
-        check(self.idx < len(self.queue),
-              f"SuccessiveNarrowing.sample: all {len(self.queue)} architectures of this "
-              f"round were sampled; update them all before sampling the next round")
+        if self.idx >= len(self.queue):
+            raise NoSampleAvailable(
+                f"SuccessiveNarrowing.sample: all {len(self.queue)} architectures of round "
+                f"{self.round_idx} were sampled; update them all before sampling the next round")
         vs = list(self.queue[self.idx])
         inputs, outputs = self.search_space_fn()
         seco.specify(outputs, vs)
-        token = {"idx": self.idx}
+        token: Dict[str, Any] = {"idx": self.idx}
+        if self.initial_budget is not None:
+            token[BUDGET_KEY] = (self.initial_budget
+                                 * self.budget_increase_factor ** self.round_idx)
         self.idx += 1
         return inputs, outputs, vs, token
 
@@ -79,15 +142,22 @@ class SuccessiveNarrowing(SearcherBase):
             self.vals = [None] * n
             self.num_remaining = n
             self.idx = 0
+            self.round_idx += 1
 
     def _get_state(self, folderpath: str) -> Dict[str, Any]:
         return {"queue": self.queue, "vals": self.vals, "num_remaining": self.num_remaining,
-                "idx": self.idx, "reduction_factor": self.reduction_factor}
+                "idx": self.idx, "reduction_factor": self.reduction_factor,
+                "round_idx": self.round_idx, "initial_budget": self.initial_budget,
+                "budget_increase_factor": self.budget_increase_factor}
 
     def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
         self.queue, self.vals = state["queue"], state["vals"]
         self.num_remaining, self.idx = state["num_remaining"], state["idx"]
         self.reduction_factor = state["reduction_factor"]
+        # State files of the original library have no rounds or budgets.
+        self.round_idx = state.get("round_idx", 0)
+        self.initial_budget = state.get("initial_budget")
+        self.budget_increase_factor = state.get("budget_increase_factor", 1.0)
 
 
 def run_successive_narrowing(search_space_fn: Callable[[], Tuple[dict, dict]],

@@ -96,7 +96,7 @@ def run_one(cfg, evaluator_fn, space, searcher_name, rep):
     torch.manual_seed(rep)
     search_space_fn = search_spaces.name_to_search_space_fn[space](10)
     searcher = searchers.name_to_get_searcher_fn[searcher_name](search_space_fn)
-    results = run_search(search_space_fn, searcher, evaluator_fn, cfg["num_samples"],
+    results = run_search(searcher, evaluator_fn, cfg["num_samples"],
                          folderpath, search_name, failure_value=0.0)
     if cfg["draw_graphs"]:
         draw_graphs(search_space_fn, folderpath, search_name)

@@ -55,7 +55,7 @@ def main():
     cmd.add("ray_address", "str", optional=True)
     args = cmd.parse()
     config = ut.read_jsonfile(args["config_filepath"])
-    results = run_search(get_search_space, RandomSearcher(get_search_space),
+    results = run_search(RandomSearcher(get_search_space),
                          EvaluatorFactory(config), config["num_samples"], config["folderpath"],
                          config["search_name"] + "_run_search", executor=get_executor(args),
                          max_retries=1)

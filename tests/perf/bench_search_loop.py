@@ -68,7 +68,7 @@ def timed_search(executor, num_evaluations, sleep, parent_folderpath=None,
     folderpath = tempfile.mkdtemp(dir=parent_folderpath)
     try:
         start = time.perf_counter()
-        results = run_search(search_space, searcher_class(search_space),
+        results = run_search(searcher_class(search_space),
                              SleepEvaluatorFactory(sleep), num_evaluations, folderpath, "bench",
                              executor=executor, show_progress=False)
         elapsed = time.perf_counter() - start

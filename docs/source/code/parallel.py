@@ -54,12 +54,12 @@ class ToyEvaluator:
 # [run search]
 def search_with_processes(folderpath, num_samples=12):
     searcher = RandomSearcher(search_space)
-    results = run_search(search_space, searcher, ToyEvaluator, num_samples, folderpath,
+    results = run_search(searcher, ToyEvaluator, num_samples, folderpath,
                          "process_pool", executor=ProcessExecutor(num_workers=2),
                          show_progress=False)
     # Running the same call again (for instance after a crash) resumes the search;
     # on a finished search it only reads back the results.
-    again = run_search(search_space, RandomSearcher(search_space), ToyEvaluator, num_samples,
+    again = run_search(RandomSearcher(search_space), ToyEvaluator, num_samples,
                        folderpath, "process_pool", show_progress=False)
     assert again == results
     return results
@@ -100,7 +100,7 @@ def search_on_ray_cluster(address, folderpath, num_samples=12):
 
     # One CPU per evaluation; add num_gpus=1 to give each evaluation a GPU.
     executor = RayExecutor(address=None if address == "local" else address, num_cpus=1)
-    return run_search(search_space, RandomSearcher(search_space), ToyEvaluator, num_samples,
+    return run_search(RandomSearcher(search_space), ToyEvaluator, num_samples,
                       folderpath, "ray", executor=executor)
 # [ray]
 
