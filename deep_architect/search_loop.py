@@ -64,6 +64,7 @@ import os
 import warnings
 from typing import Any, Callable, Deque, Dict, List, Optional
 
+import deep_architect.modules as mo
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError, check
@@ -399,10 +400,12 @@ def _search_space_fn_of(searcher: Any) -> Callable[[], Any]:
     check(callable(space_fn),
           f"run_search: searcher {type(searcher).__name__} has no search_space_fn attribute "
           "(searchers built on deep_architect.searchers.common.Searcher have one)")
-    # Searchers keep the user's function inside a SearchSpaceFactory; workers
-    # wrap it in their own, so ship the user's function itself.
-    factory = getattr(space_fn, "__self__", None)
-    return getattr(factory, "search_space_fn", space_fn)
+    # Searchers keep the user's function inside a SearchSpaceFactory (searchers
+    # wrapping searchers, one per layer); workers wrap it in their own, so ship
+    # the user's function itself.
+    while isinstance(getattr(space_fn, "__self__", None), mo.SearchSpaceFactory):
+        space_fn = space_fn.__self__.search_space_fn
+    return space_fn
 
 
 def _resolve_legacy_call(args: Dict[str, Any], legacy_args: tuple,

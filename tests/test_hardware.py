@@ -159,7 +159,7 @@ def test_latency_constrained_search_never_trains_an_over_budget_architecture(tmp
     np.random.seed(0)
     searcher = ConstrainedSearcher(RandomSearcher(space), table.predict, budget)
     RecordingEvaluator.trained = []
-    results = run_search(space, searcher, RecordingEvaluator, 8, str(tmp_path), "s",
+    results = run_search(searcher, RecordingEvaluator, 8, str(tmp_path), "s",
                          show_progress=False)
     assert len(results) == len(RecordingEvaluator.trained) == 8
     assert searcher.num_rejected > 0

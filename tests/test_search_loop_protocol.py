@@ -141,3 +141,12 @@ def test_successive_narrowing_runs_under_run_search_with_two_pool_workers(tmp_pa
     assert min(scores[i] for i in kept) >= max(scores[i] for i in range(4) if i not in kept)
     assert [log["config"]["searcher_evaluation_token"][BUDGET_KEY] for log in logs] \
         == [r["budget"] for r in results]
+
+
+def test_workers_get_the_users_space_function_even_through_wrapping_searchers():
+    from deep_architect.search_loop import _search_space_fn_of
+
+    inner = CountingSearcher(search_space)
+    outer = CountingSearcher(inner.search_space_fn)  # like a searcher wrapping a searcher
+    assert _search_space_fn_of(inner) is search_space
+    assert _search_space_fn_of(outer) is search_space
