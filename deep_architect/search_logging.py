@@ -35,6 +35,7 @@ import tempfile
 import warnings
 from typing import Any, Dict, List, Optional
 
+import deep_architect.pareto as pa
 import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError, check
 
@@ -55,6 +56,7 @@ __all__ = [
     "is_search_log_folder",
     "recursive_list_log_folders",
     "recursive_read_search_folders",
+    "read_pareto_front",
 ]
 
 _EVALUATION_FOLDERNAME_RE = re.compile(r"^x(0|[1-9][0-9]*)$")
@@ -507,3 +509,35 @@ def recursive_read_search_folders(folderpath: str) -> List[Dict[str, Any]]:
         log_lst = read_search_folder(p)
         out.append({"search_folderpath": p, "log_lst": log_lst, "num_logs": len(log_lst)})
     return out
+
+
+def read_pareto_front(search_folderpath: str,
+                      objectives: Dict[str, str]) -> List[Dict[str, Any]]:
+    """The evaluations of a finished search that no other evaluation dominates.
+
+    Evaluations whose results lack an objective or hold a non-finite value
+    (failed evaluations, for instance) take no part.
+
+    Args:
+        search_folderpath: The search folder (``<folderpath>/<search_name>``).
+        objectives: ``{metric_name: "max" | "min"}``, e.g.
+            ``{"validation_accuracy": "max", "latency_ms": "min"}``.
+
+    Returns:
+        ``{"evaluation_id": i, "config": ..., "results": ...}`` per front member,
+        by id.
+
+    Raises:
+        DeepArchitectError: If the folder is not a search folder or the
+            objectives are malformed.
+    """
+    objectives = pa.check_objectives(objectives, "read_pareto_front")
+    ids, points = [], []
+    logs = read_search_folder(search_folderpath)
+    for i, log in enumerate(logs):
+        try:
+            points.append(pa.objective_vector(log["results"], objectives))
+        except DeepArchitectError:
+            continue
+        ids.append(i)
+    return [{"evaluation_id": ids[k], **logs[ids[k]]} for k in pa.pareto_front(points)]

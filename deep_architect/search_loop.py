@@ -62,7 +62,7 @@ import logging
 import math
 import os
 import warnings
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional, Union
 
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
@@ -130,19 +130,20 @@ def _write_json_atomically(d: Any, filepath: str) -> None:
     os.replace(tmp_filepath, filepath)
 
 
-def _score_problem(results: Any, metric: str) -> Optional[str]:
+def _score_problem(results: Any, metrics: List[str]) -> Optional[str]:
     """Says why ``results`` cannot be logged and scored, or returns ``None``."""
     if not isinstance(results, dict):
         return f"evaluator returned a {type(results).__name__}, expected a dict of results"
-    if metric not in results:
-        return f"results have no {metric!r} entry (keys: {sorted(map(str, results))})"
-    score = results[metric]
-    try:
-        finite = not isinstance(score, bool) and math.isfinite(float(score))
-    except (TypeError, ValueError):
-        finite = False
-    if not finite:
-        return f"score {metric!r} is {score!r}, expected a finite number"
+    for metric in metrics:
+        if metric not in results:
+            return f"results have no {metric!r} entry (keys: {sorted(map(str, results))})"
+        score = results[metric]
+        try:
+            finite = not isinstance(score, bool) and math.isfinite(float(score))
+        except (TypeError, ValueError):
+            finite = False
+        if not finite:
+            return f"score {metric!r} is {score!r}, expected a finite number"
     try:
         json.dumps(results, default=_json_default)
     except (TypeError, ValueError) as e:
@@ -210,12 +211,17 @@ class _SearchRun:
     """The state of one call to :func:`run_search`."""
 
     def __init__(self, searcher: Any, num_samples: int, folderpath: str, search_name: str,
-                 metric: str, max_retries: int, failure_value: Optional[float]) -> None:
+                 metric: Union[str, List[str]], max_retries: int,
+                 failure_value: Any) -> None:
         self.searcher = searcher
         self.num_samples = num_samples
         self.folderpath = folderpath
         self.search_name = search_name
-        self.metric = metric
+        # Several metrics (multi-objective searchers) are passed to update as a dict;
+        # the first one is the progress bar's score and a pruned evaluation's value.
+        self.several_metrics = not isinstance(metric, str)
+        self.metrics = list(metric) if self.several_metrics else [metric]
+        self.metric = self.metrics[0]
         self.max_retries = max_retries
         self.failure_value = failure_value
         sl.create_search_folderpath(folderpath, search_name, create_parent_folders=True)
@@ -281,12 +287,14 @@ class _SearchRun:
 
     def _update(self, results: Dict[str, Any], token: Any) -> Optional[float]:
         if is_failed_results(results):
-            score = self.failure_value
+            val = self.failure_value
+        elif self.several_metrics:
+            val = {m: float(results[m]) for m in self.metrics}
         else:
-            score = float(results[self.metric])
-        if score is not None:
-            self.searcher.update(score, token)
-        return score
+            val = float(results[self.metric])
+        if val is not None:
+            self.searcher.update(val, token)
+        return val[self.metric] if isinstance(val, dict) else val
 
     def _finish(self, evaluation_id: int, results: Dict[str, Any]) -> None:
         entry = self.state["pending"].pop(str(evaluation_id))
@@ -314,7 +322,7 @@ class _SearchRun:
         if kind is None and isinstance(results, dict) and results.get("pruned") is True:
             results = {self.metric: results["last_value"], **results}
         if kind is None:
-            reason = _score_problem(results, self.metric)
+            reason = _score_problem(results, self.metrics)
             kind = None if reason is None else INVALID_RESULTS
         if kind is not None and job.attempt <= self.max_retries:
             logger.warning("evaluation %d attempt %d failed (%s: %s); retrying",
@@ -452,7 +460,7 @@ def run_search(
     search_name: str,
     *legacy_args: Any,
     executor: Optional[Executor] = _UNSET,
-    metric: str = _UNSET,
+    metric: Union[str, List[str]] = _UNSET,
     max_retries: int = _UNSET,
     timeout: Optional[float] = _UNSET,
     failure_value: Optional[float] = _UNSET,
@@ -497,7 +505,11 @@ def run_search(
         executor: Back end running the evaluations; defaults to
             :class:`~deep_architect.executors.in_process.InProcessExecutor`.
             It is started and closed by this call.
-        metric: Results entry passed to ``searcher.update`` (maximised).
+        metric: Results entry passed to ``searcher.update`` (maximised), or a
+            list of entries for multi-objective searchers such as
+            :class:`~deep_architect.searchers.nsga2.NSGA2Searcher`: ``update``
+            then receives ``{name: value}`` for those entries, and
+            ``failure_value``, if given, must be such a dict too.
         max_retries: Extra attempts for an evaluation that fails.
         timeout: Seconds allowed per evaluation attempt, or ``None``.
         failure_value: Score given to ``searcher.update`` for a failed
@@ -542,9 +554,14 @@ def run_search(
 
 def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callable[[], Any],
          num_samples: int, folderpath: str, search_name: str, executor: Optional[Executor],
-         metric: str, max_retries: int, timeout: Optional[float],
-         failure_value: Optional[float], show_progress: Optional[bool],
+         metric: Union[str, List[str]], max_retries: int, timeout: Optional[float],
+         failure_value: Any, show_progress: Optional[bool],
          pruner: Any) -> List[Dict[str, Any]]:
+    check(isinstance(metric, str) or (
+        isinstance(metric, (list, tuple)) and len(metric) > 0
+        and all(isinstance(m, str) for m in metric)),
+        f"run_search: metric must be a results entry name or a non-empty list of names, "
+        f"got {metric!r}")
     check(isinstance(num_samples, int) and num_samples >= 0,
           f"run_search: num_samples must be a non-negative int, got {num_samples!r}")
     check(isinstance(max_retries, int) and max_retries >= 0,

@@ -1,0 +1,186 @@
+"""Multi-objective evolution: a steady-state, mutation-only NSGA-II over value lists.
+
+Example:
+    >>> import deep_architect.hyperparameters as hp
+    >>> import deep_architect.modules as mo
+    >>> from deep_architect.searchers.regularized_evolution import mutatable
+    >>> def space():
+    ...     return mo.siso_sequential([
+    ...         mo.siso_optional(mo.identity, hp.Discrete([0, 1], name="a")),
+    ...         mo.siso_optional(mo.identity, hp.Discrete([0, 1], name="b"))])
+    >>> searcher = NSGA2Searcher(space, {"accuracy": "max", "latency": "min"}, mutatable, 4)
+    >>> for _ in range(6):
+    ...     inputs, outputs, vs, token = searcher.sample()
+    ...     searcher.update({"accuracy": vs[0] + vs[1], "latency": vs[0] + 2 * vs[1]}, token)
+    >>> all(len(vs) == 2 for vs, _ in searcher.get_pareto_front())
+    True
+"""
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import deep_architect.searchers.common as seco
+from deep_architect.errors import check
+from deep_architect.pareto import (
+    check_objectives,
+    crowding_distance,
+    non_dominated_sort,
+    objective_vector,
+)
+from deep_architect.searchers._base import SearcherBase
+from deep_architect.searchers.regularized_evolution import (
+    MutatableFn,
+    _specify_with_values,
+    random_specify_evolution,
+)
+
+__all__ = ["NSGA2Searcher"]
+
+
+class NSGA2Searcher(SearcherBase):
+    """Keeps a population ranked by Pareto fronts and crowding; mutates tournament winners.
+
+    The first ``population_size`` samples are random. Afterwards each sample
+    picks a parent by binary tournament (lower front first, then larger
+    crowding distance, as in NSGA-II) and returns a mutated child (one
+    mutatable value changed, as in
+    :class:`~deep_architect.searchers.regularized_evolution.EvolutionSearcher`).
+    Each update adds the evaluated individual; once the population exceeds
+    ``population_size``, the member of the last front with the smallest crowding
+    distance is removed (steady-state environmental selection), so updates can
+    arrive in any order, as with asynchronous workers.
+
+    ``update(val, token)`` takes the objective values as a dict ``{name: value}``
+    (for instance the results dict itself; ``run_search`` passes one when its
+    ``metric`` is a list of names) or as a sequence in the order of
+    ``objectives``. A single number is accepted when there is one objective.
+
+    Token: ``{"user_vs": [...], "all_vs": [...], "sample_id": int}``.
+    ``save_state`` writes ``nsga2_searcher.json``.
+
+    Args:
+        search_space_fn: Returns a fresh ``(inputs, outputs)`` pair.
+        objectives: ``{metric_name: "max" | "min"}``, e.g.
+            ``{"validation_accuracy": "max", "latency_ms": "min"}``.
+        mutatable_fn: Which hyperparameters mutations may change (usually
+            :func:`~deep_architect.searchers.regularized_evolution.mutatable`).
+        population_size: Members kept (>= 2).
+        reset_default_scope_upon_sample: Whether each new space resets the default scope.
+    """
+
+    state_filename = "nsga2_searcher.json"
+    _state_keys = ("population", "objectives", "population_size")
+
+    def __init__(self, search_space_fn: Callable[[], tuple], objectives: Mapping[str, str],
+                 mutatable_fn: MutatableFn, population_size: int,
+                 reset_default_scope_upon_sample: bool = True) -> None:
+        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+        self.objectives = check_objectives(objectives, "NSGA2Searcher")
+        check(isinstance(population_size, int) and population_size >= 2,
+              f"NSGA2Searcher: population_size must be an int >= 2, got {population_size!r}")
+        self.mutatable = mutatable_fn
+        self.population_size = population_size
+        # Members: (user_vs, all_vs, objective vector to maximise).
+        self.population: list[tuple[list, list, tuple]] = []
+        self._incoming: tuple | None = None
+
+    def _sample(self) -> tuple[dict, dict, list, dict]:
+        if len(self.population) < self.population_size:
+            attempt = self._random_individual
+        else:
+            parent_user_vs = self._tournament_winner()[0]
+            check(len(parent_user_vs) > 0,
+                  "NSGA2Searcher: the individuals have no mutatable hyperparameter")
+            attempt = functools.partial(self._child, parent_user_vs)
+        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(attempt,
+                                                                   description=self._owner)
+        return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
+
+    def _random_individual(self) -> tuple:
+        inputs, outputs = self.search_space_fn()
+        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable)
+
+    def _child(self, parent_user_vs: list) -> tuple:
+        user_vs = list(parent_user_vs)
+        inputs, outputs = self.search_space_fn()
+        all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
+                                      random.randint(0, len(user_vs) - 1))
+        return inputs, outputs, user_vs, all_vs
+
+    def _ranks(self) -> tuple[list[int], dict[int, float]]:
+        points = [member[2] for member in self.population]
+        rank = [0] * len(points)
+        crowding: dict[int, float] = {}
+        for r, front in enumerate(non_dominated_sort(points)):
+            for i in front:
+                rank[i] = r
+            crowding.update(crowding_distance(points, front))
+        return rank, crowding
+
+    def _tournament_winner(self) -> tuple:
+        rank, crowding = self._ranks()
+        a, b = random.sample(range(len(self.population)), 2)
+        better = min((a, b), key=lambda i: (rank[i], -crowding[i], i))
+        return self.population[better]
+
+    def update(self, val: Any, searcher_eval_token: dict) -> None:
+        """Reports the objective values of a sampled architecture.
+
+        Args:
+            val: ``{objective_name: value}`` (extra keys ignored), a sequence in
+                the order of ``objectives``, or a number for a single objective.
+            searcher_eval_token: The token ``sample`` returned with it.
+
+        Raises:
+            DeepArchitectError: For a missing or non-finite objective, or a bad token.
+        """
+        names = list(self.objectives)
+        if isinstance(val, Mapping):
+            results = val
+        elif isinstance(val, Sequence) and not isinstance(val, str):
+            check(len(val) == len(names), f"NSGA2Searcher.update: expected {len(names)} "
+                                          f"values for the objectives {names}, got {val!r}")
+            results = dict(zip(names, val))
+        else:
+            check(len(names) == 1, f"NSGA2Searcher.update: expected the values of the "
+                                   f"objectives {names} as a dict, got {val!r}")
+            results = {names[0]: val}
+        self._incoming = objective_vector(results, self.objectives)
+        # The base class checks the token; _update then stores the vector.
+        SearcherBase.update(self, self._incoming[0], searcher_eval_token)
+
+    def _update(self, val: float, token: dict) -> None:
+        self._check_token_keys(token, ["user_vs", "all_vs"])
+        self.population.append((list(token["user_vs"]), list(token["all_vs"]), self._incoming))
+        if len(self.population) > self.population_size:
+            rank, crowding = self._ranks()
+            worst = max(range(len(self.population)),
+                        key=lambda i: (rank[i], -crowding[i], -i))
+            del self.population[worst]
+
+    def get_pareto_front(self) -> list[tuple[list, dict[str, float]]]:
+        """The population's non-dominated members as ``(all_vs, {objective: value})``."""
+        if not self.population:
+            return []
+        rank, _ = self._ranks()
+        return [(list(all_vs), self._as_results(vector))
+                for (_, all_vs, vector), r in zip(self.population, rank) if r == 0]
+
+    def _as_results(self, vector: Sequence[float]) -> dict[str, float]:
+        return {name: v if direction == "max" else -v
+                for (name, direction), v in zip(self.objectives.items(), vector)}
+
+    def _get_state(self, folderpath: str) -> dict:
+        return {"objectives": self.objectives, "population_size": self.population_size,
+                "population": [[user_vs, all_vs, self._as_results(vector)]
+                               for user_vs, all_vs, vector in self.population]}
+
+    def _set_state(self, state: dict, folderpath: str) -> None:
+        self.objectives = check_objectives(state["objectives"], "NSGA2Searcher.load_state")
+        self.population_size = state["population_size"]
+        self.population = [(user_vs, all_vs, objective_vector(results, self.objectives))
+                           for user_vs, all_vs, results in state["population"]]
+
