@@ -30,7 +30,7 @@ Example:
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
@@ -81,14 +81,7 @@ class DartsTrainer:
               f"DartsTrainer: a batch must be a pair (inputs, targets), got "
               f"{type(batch).__name__}")
         x, y = batch
-        net = self.supernet
-        if not isinstance(x, Mapping):
-            check(len(net.input_names) == 1,
-                  f"DartsTrainer: the space has inputs {net.input_names}; give the batch "
-                  f"inputs as a dict keyed by them")
-            x = {net.input_names[0]: x}
-        out = net(x)
-        return self.loss_fn(out[net.output_names[0]] if len(out) == 1 else out, y)
+        return self.loss_fn(self.supernet.predict(x), y)
 
     def step(self, train_batch: Batch, val_batch: Batch) -> dict[str, float]:
         """One logit step on ``val_batch``, then one weight step on ``train_batch``.

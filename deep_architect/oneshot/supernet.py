@@ -256,6 +256,23 @@ class Supernet(nn.Module):
         outs = self._root([input_name_to_val[k] for k in self._input_names])
         return dict(zip(self._output_names, outs, strict=True))
 
+    def predict(self, x: torch.Tensor | Mapping[str, torch.Tensor]) -> Any:
+        """The forward for training loops: tensors in and out where the space allows.
+
+        Args:
+            x: A tensor for a single-input space, else a dict by input name.
+
+        Returns:
+            The output tensor of a single-output space, else the dict of outputs.
+        """
+        if not isinstance(x, Mapping):
+            check(len(self._input_names) == 1,
+                  f"Supernet.predict: the space has inputs {self._input_names}; give a dict "
+                  f"keyed by them")
+            x = {self._input_names[0]: x}
+        out = self(x)
+        return out[self._output_names[0]] if len(out) == 1 else out
+
     def arch_parameters(self) -> list[nn.Parameter]:
         """The logits of the decisions, one vector each (their optimiser's parameters)."""
         return list(self.alphas)
@@ -308,6 +325,34 @@ class Supernet(nn.Module):
         values, path, _ = self._replay(choose)
         self._runtime.path = path
         return values
+
+    def value_list_of(self, outputs: Mapping[str, co.Output]) -> list:
+        """The value list of an architecture a searcher specified from this space.
+
+        Evaluators receive ``(inputs, outputs)``, not the value list; the list
+        is recovered by replaying the space and reading each hyperparameter's
+        value off the object of the same name in ``outputs``' scope. That scope
+        must be the one the space was built in after a reset of the default
+        scope, as searchers (``SearchSpaceFactory``) and ``run_search`` workers do.
+
+        Raises:
+            DeepArchitectError: If ``outputs`` does not come from this space.
+        """
+        check(isinstance(outputs, Mapping) and outputs,
+              f"Supernet.value_list_of: expected the outputs dict of a specified space, got "
+              f"{outputs!r:.200}")
+        given_scope = next(iter(outputs.values())).get_module().scope
+
+        def choose(h: co.Hyperparameter, i: int, d: int | None) -> Any:
+            given = given_scope.name_to_elem.get(h.get_name())
+            if not (type(given) is type(h) and given.assign_done):
+                raise DeepArchitectError(
+                    f"Supernet.value_list_of: the architecture has no assigned "
+                    f"{type(h).__name__} named {h.get_name()}; it was not specified from "
+                    f"this search space in a freshly reset default scope")
+            return given.val
+
+        return self._replay(choose)[0]
 
     def clear_path(self) -> None:
         """Goes back to the mixture forward."""
