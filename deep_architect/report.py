@@ -3,14 +3,16 @@
 Usage::
 
     python -m deep_architect.report LOG_FOLDER [--out OUT_FOLDER] [--metric KEY]
-                                    [--search-space MODULE:FUNCTION]
+                                    [--search-space MODULE:FUNCTION] [--watch SECONDS]
 
 ``LOG_FOLDER`` is a search folder (``<folderpath>/<search_name>``). The report
 folder (``LOG_FOLDER/report`` by default) holds ``index.html`` and an
 ``images/`` folder with:
 
 * the progress plots (best and per-evaluation score vs evaluation index and vs
-  wall time);
+  wall time), the optimization history and the hyperparameter importances
+  (:mod:`deep_architect.importance`); pruned evaluations are drawn as crosses
+  and their status says at which step they were stopped;
 * one drawing per architecture: an SVG/PNG found in the evaluation's
   ``eval_data`` (e.g. written by ``draw_graph``), else one rendered from a
   ``.dot`` found there, else, with ``--search-space``, one drawn by replaying
@@ -19,8 +21,14 @@ folder (``LOG_FOLDER/report`` by default) holds ``index.html`` and an
 The page has a sortable table of the evaluations (click a column header).
 
 When ``LOG_FOLDER`` is not a search folder but contains some (at any depth),
-an overview report compares them (searches sharing a sub-folder are repeated
-runs, plotted as mean and spread) and links to one report per search.
+an overview report compares them side by side: progress curves overlaid
+(searches sharing a sub-folder are repeated runs, plotted as mean and spread),
+one table of evaluations per search, and a link to each search's own report.
+
+To watch a search while it runs, pass ``--watch SECONDS``: the report is
+regenerated every ``SECONDS`` until interrupted, and the pages reload
+themselves at the same interval, so a browser pointed at ``index.html`` on
+disk follows the search with no server involved.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import json
 import os
 import shutil
 import sys
+import time
 import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -57,9 +66,9 @@ def collect_evaluations(
     Returns:
         One dict per evaluation folder, by id, with keys ``id``, ``score``
         (``None`` if missing), ``results``, ``hyperp_value_lst`` (``None`` if
-        unreadable), ``status`` (``'done'``, ``'running or interrupted'``,
-        ``'unreadable'``), ``finished`` (seconds since the first logged
-        config, or ``None``) and ``folderpath``.
+        unreadable), ``status`` (``'done'``, ``'pruned at step <s>'``,
+        ``'running or interrupted'``, ``'unreadable'``), ``finished`` (seconds
+        since the first logged config, or ``None``) and ``folderpath``.
     """
     evaluations_folderpath = os.path.join(search_folderpath, "evaluations")
     rows = []
@@ -74,6 +83,8 @@ def collect_evaluations(
         score = results.get(metric)
         if caught:
             status = "unreadable"
+        elif results.get("pruned") is True:
+            status = f"pruned at step {results.get('pruned_at_step')}"
         else:
             status = "done" if "results" in log else "running or interrupted"
         rows.append(
@@ -167,7 +178,8 @@ def _cell(value: Any, text: Optional[str] = None, title: Optional[str] = None) -
     return f'<td data-value="{html.escape(sort_value)}"{title_attr}>{html.escape(shown)}</td>'
 
 
-def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int]) -> str:
+def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int],
+           table_id: str = "evaluations") -> str:
     extra_keys = sorted(
         {
             k
@@ -190,8 +202,8 @@ def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int]
         cells += [_cell(r["status"]), _cell(values, short, title=values)]
         link = f'<a href="#graph-x{r["id"]}">x{r["id"]}</a>' if r["id"] in graph_ids else ""
         cells.append(f'<td data-value="">{link}</td>')
-        body.append((f"row-x{r['id']}", cells))
-    return _html_table("evaluations", headers, body)
+        body.append((f"{table_id}-row-x{r['id']}", cells))
+    return _html_table(table_id, headers, body)
 
 
 def _html_table(
@@ -225,6 +237,8 @@ tbody tr:nth-child(even) { background: #f8f8f8; }
 img.plot { max-width: 48%; margin-right: 1%; }
 figure { display: inline-block; vertical-align: top; margin: 0.5em; }
 figure img { max-width: 420px; border: 1px solid #ddd; }
+.side-by-side { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
+.side-by-side section { flex: 1 1 30em; overflow-x: auto; }
 """
 
 # Clicking a header sorts by that column; numbers numerically, empty cells last;
@@ -259,6 +273,7 @@ def generate_report(
     metric: str = "validation_accuracy",
     search_space_fn: Optional[Callable[[], Any]] = None,
     title: Optional[str] = None,
+    refresh_seconds: Optional[float] = None,
 ) -> str:
     """Writes the HTML report of a search.
 
@@ -270,6 +285,8 @@ def generate_report(
         search_space_fn: The search-space function, to draw architectures that
             have no drawing in their ``eval_data`` folder.
         title: Page title (the search folder name by default).
+        refresh_seconds: If given, the page reloads itself at this interval
+            (for a report regenerated while the search runs).
 
     Returns:
         The path of ``index.html``.
@@ -279,7 +296,7 @@ def generate_report(
     """
     rows = collect_evaluations(search_folderpath, metric)
     return _write_search_report(
-        rows, search_folderpath, out_folderpath, metric, search_space_fn, title
+        rows, search_folderpath, out_folderpath, metric, search_space_fn, title, refresh_seconds
     )
 
 
@@ -290,6 +307,7 @@ def _write_search_report(
     metric: str,
     search_space_fn: Optional[Callable[[], Any]],
     title: Optional[str],
+    refresh_seconds: Optional[float] = None,
 ) -> str:
     if out_folderpath is None:
         out_folderpath = os.path.join(search_folderpath, "report")
@@ -298,6 +316,9 @@ def _write_search_report(
 
     scored = [r for r in rows if r["score"] is not None]
     plots = _progress_plots({name: search_folderpath}, images_folderpath, metric) if scored else ""
+    if scored:
+        plots += _analysis_plots(search_folderpath, images_folderpath, metric, search_space_fn,
+                                 len(scored))
 
     figures, graph_ids = [], []
     for r in rows:
@@ -316,6 +337,7 @@ def _write_search_report(
     best = max(scored, key=lambda r: r["score"]) if scored else None
     summary = (
         f"{len(rows)} evaluations: {sum(r['status'] == 'done' for r in rows)} done, "
+        f"{sum(r['status'].startswith('pruned') for r in rows)} pruned, "
         f"{sum(r['status'] == 'running or interrupted' for r in rows)} running or interrupted, "
         f"{sum(r['status'] == 'unreadable' for r in rows)} unreadable."
     )
@@ -328,7 +350,7 @@ def _write_search_report(
 {_table(rows, metric, graph_ids)}
 <h2>Architectures</h2>
 {"".join(figures) or "<p>No architecture drawings.</p>"}"""
-    return _write_page(out_folderpath, f"Search report: {name}", body)
+    return _write_page(out_folderpath, f"Search report: {name}", body, refresh_seconds)
 
 
 def _progress_plots(
@@ -356,10 +378,35 @@ def _progress_plots(
     return "".join(tags)
 
 
-def _write_page(out_folderpath: str, title: str, body: str) -> str:
+def _analysis_plots(search_folderpath: str, images_folderpath: str, metric: str,
+                    search_space_fn: Optional[Callable[[], Any]], num_scored: int) -> str:
+    """Saves the optimization history and, with 3 scores or more, the importances."""
+    from deep_architect import visualization as vi
+
+    plt = vi._pyplot()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="skipping unreadable file")
+        fig = vi.plot_optimization_history(
+            search_folderpath, metric, os.path.join(images_folderpath, "history.png"))
+        plt.close(fig)
+        tags = ['<img class="plot" id="plot-history" src="images/history.png" alt="history">']
+        if num_scored >= 3:
+            fig = vi.plot_param_importances(
+                search_folderpath, metric, search_space_fn,
+                os.path.join(images_folderpath, "importances.png"))
+            plt.close(fig)
+            tags.append('<img class="plot" id="plot-importances" src="images/importances.png" '
+                        'alt="importances">')
+    return "".join(tags)
+
+
+def _write_page(out_folderpath: str, title: str, body: str,
+                refresh_seconds: Optional[float] = None) -> str:
+    refresh = ("" if refresh_seconds is None else
+               f'<meta http-equiv="refresh" content="{refresh_seconds:g}">')
     page = f"""<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<head><meta charset="utf-8">{refresh}<title>{html.escape(title)}</title>
 <style>{_STYLE}</style></head>
 <body>
 <h1>{html.escape(title)}</h1>
@@ -369,7 +416,9 @@ def _write_page(out_folderpath: str, title: str, body: str) -> str:
 </html>
 """
     index_filepath = os.path.join(out_folderpath, "index.html")
-    ut.write_textfile(index_filepath, [page], with_newline=False)
+    # Written aside and renamed: a page reloading itself never reads half a file.
+    ut.write_textfile(index_filepath + ".tmp", [page], with_newline=False)
+    os.replace(index_filepath + ".tmp", index_filepath)
     return index_filepath
 
 
@@ -385,6 +434,7 @@ def generate_overview_report(
     out_folderpath: Optional[str] = None,
     metric: str = "validation_accuracy",
     search_space_fn: Optional[Callable[[], Any]] = None,
+    refresh_seconds: Optional[float] = None,
 ) -> str:
     """Writes a report comparing every search found under ``folderpath``, plus one report each.
 
@@ -399,6 +449,7 @@ def generate_overview_report(
             report of search ``<rel>`` goes to ``<out_folderpath>/searches/<rel>``.
         metric: Key of the results used as the score.
         search_space_fn: As in :func:`generate_report`.
+        refresh_seconds: As in :func:`generate_report`, for every page.
 
     Returns:
         The path of the overview ``index.html``.
@@ -416,15 +467,17 @@ def generate_overview_report(
         out_folderpath = os.path.join(folderpath, "report")
     images_folderpath = _fresh_images_folder(out_folderpath)
     groups: Dict[str, List[str]] = {}
-    body = []
-    for p in search_folderpaths:
+    body, tables = [], []
+    for k, p in enumerate(search_folderpaths):
         rel = os.path.relpath(p, folderpath)
         parent = os.path.dirname(rel)
         groups.setdefault(parent or rel, []).append(p)
         report_rel = os.path.join("searches", rel)
         rows = collect_evaluations(p, metric)
         out = os.path.join(out_folderpath, report_rel)
-        _write_search_report(rows, p, out, metric, search_space_fn, rel)
+        _write_search_report(rows, p, out, metric, search_space_fn, rel, refresh_seconds)
+        tables.append(f'<section><h3>{html.escape(rel)}</h3>'
+                      f'{_table(rows, metric, [], f"evaluations-{k}")}</section>')
         scores = [r["score"] for r in rows if r["score"] is not None]
         cells = [
             f'<td data-value="{html.escape(rel)}">'
@@ -442,9 +495,12 @@ def generate_overview_report(
     sections = f"""<h2>Progress</h2>
 {plots}
 <h2>Searches</h2>
-{_html_table("searches", headers, body)}"""
+{_html_table("searches", headers, body)}
+<h2>Evaluations, side by side</h2>
+<div class="side-by-side">{"".join(tables)}</div>"""
     return _write_page(
-        out_folderpath, f"Searches in {os.path.basename(os.path.abspath(folderpath))}", sections
+        out_folderpath, f"Searches in {os.path.basename(os.path.abspath(folderpath))}", sections,
+        refresh_seconds,
     )
 
 
@@ -466,18 +522,41 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         default=None,
         help="MODULE:FUNCTION of the search space, to draw architectures missing a drawing",
     )
+    parser.add_argument(
+        "--watch",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="regenerate every SECONDS until interrupted; the pages reload at that interval",
+    )
+    parser.add_argument("--max-refreshes", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    num_written = 0
     try:
         fn = _load_search_space_fn(args.search_space) if args.search_space else None
-        if ut.folder_exists(os.path.join(args.log_folder, "evaluations")):
-            index_filepath = generate_report(args.log_folder, args.out, args.metric, fn)
-        else:
-            index_filepath = generate_overview_report(args.log_folder, args.out, args.metric, fn)
+        check(args.watch is None or args.watch > 0,
+              f"--watch must be a positive number of seconds, got {args.watch!r}")
+        while True:
+            index_filepath = _write_any_report(args.log_folder, args.out, args.metric, fn,
+                                               args.watch)
+            num_written += 1
+            if num_written == 1:
+                print(index_filepath, flush=True)
+            if args.watch is None or num_written == args.max_refreshes:
+                return 0
+            time.sleep(args.watch)
     except DeepArchitectError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(index_filepath)
-    return 0
+    except KeyboardInterrupt:
+        return 0
+
+
+def _write_any_report(log_folder: str, out: Optional[str], metric: str,
+                      fn: Optional[Callable[[], Any]], refresh_seconds: Optional[float]) -> str:
+    if ut.folder_exists(os.path.join(log_folder, "evaluations")):
+        return generate_report(log_folder, out, metric, fn, refresh_seconds=refresh_seconds)
+    return generate_overview_report(log_folder, out, metric, fn, refresh_seconds)
 
 
 if __name__ == "__main__":

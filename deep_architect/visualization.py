@@ -8,6 +8,9 @@
 * :func:`plot_search_progress` plots validation scores of one or several
   searches (repeated runs shown as mean and spread); :class:`LinePlot` is a
   minimal line-plot accumulator.
+* :func:`plot_optimization_history` plots each evaluation's score with the
+  running best, marking pruned evaluations; :func:`plot_param_importances`
+  draws the hyperparameter importances of :mod:`deep_architect.importance`.
 * :func:`visualize_model_as_text` prints a specified model.
 
 ``graphviz`` and ``matplotlib`` are imported only when needed, and matplotlib
@@ -38,6 +41,8 @@ __all__ = [
     "visualize_model_as_text",
     "get_search_curve",
     "plot_search_progress",
+    "plot_optimization_history",
+    "plot_param_importances",
 ]
 
 
@@ -397,12 +402,14 @@ def get_search_curve(
     Returns:
         ``"scores"``: score per evaluation (NaN where missing); ``"best"``: best
         score so far (NaN ignored); ``"times"``: seconds from the first logged
-        config to each evaluation's results (NaN where missing).
+        config to each evaluation's results (NaN where missing); ``"pruned"``:
+        whether each evaluation was stopped by a pruner.
     """
     logs = sl.read_search_folder(search_folderpath, tolerant=True)
     evaluations_folderpath = os.path.join(search_folderpath, "evaluations")
-    scores, config_times, results_times = [], [], []
+    scores, config_times, results_times, pruned = [], [], [], []
     for i, log in enumerate(logs):
+        pruned.append(log.get("results", {}).get("pruned") is True)
         value = log.get("results", {}).get(metric)
         scores.append(float(value) if isinstance(value, (int, float)) else np.nan)
         ts = sl.get_evaluation_timestamps(os.path.join(evaluations_folderpath, "x%d" % i))
@@ -415,6 +422,7 @@ def get_search_curve(
         "scores": scores_arr,
         "best": np.fmax.accumulate(scores_arr),
         "times": np.asarray(results_times, dtype=float) - start,
+        "pruned": np.asarray(pruned, dtype=bool),
     }
 
 
@@ -444,7 +452,8 @@ def plot_search_progress(
     Several searches can be overlaid (e.g. to compare searchers); a label with
     several folders (repeated runs) is drawn as the mean best-so-far curve with
     a band of one standard deviation; a run that is shorter than the others
-    keeps its final best value until the end.
+    keeps its final best value until the end. Evaluations stopped by a pruner
+    are drawn as crosses (their score is their last reported value).
 
     Args:
         searches: A search folder, a list of them (one line each), or a dict
@@ -499,7 +508,7 @@ def plot_search_progress(
         if show_evaluations:
             for c in curves:
                 x_pts = np.arange(len(c["scores"])) if x_axis == "evaluation" else c["times"]
-                ax.plot(x_pts, c["scores"], "o", color=color, alpha=0.35, markersize=3)
+                _plot_scores(ax, x_pts, c, color)
     ax.set_xlabel("evaluation" if x_axis == "evaluation" else "wall time (s)")
     ax.set_ylabel(metric)
     ax.set_title(title if title is not None else f"best {metric} so far")
@@ -510,6 +519,100 @@ def plot_search_progress(
     if show:
         plt.show()
     return fig
+
+
+def _plot_scores(ax: Any, x_pts: np.ndarray, curve: Dict[str, np.ndarray], color: str,
+                 label: Optional[str] = None) -> None:
+    """Dots for completed evaluations, crosses for pruned ones."""
+    pruned = curve["pruned"]
+    ax.plot(x_pts[~pruned], curve["scores"][~pruned], "o", color=color, alpha=0.35,
+            markersize=3, label=label)
+    if pruned.any():
+        ax.plot(x_pts[pruned], curve["scores"][pruned], "x", color=color, alpha=0.6,
+                markersize=4, label=None if label is None else "pruned")
+
+
+def _finish_figure(plt: Any, fig: Any, fpath: Optional[str], show: bool) -> Any:
+    if fpath is not None:
+        fig.savefig(fpath, bbox_inches="tight")
+    if show:
+        plt.show()
+    return fig
+
+
+def plot_optimization_history(
+    search_folderpath: str,
+    metric: str = "validation_accuracy",
+    fpath: Optional[str] = None,
+    show: bool = False,
+) -> Any:
+    """Plots every evaluation's score and the best score so far, in evaluation order.
+
+    Pruned evaluations are drawn as crosses at their last reported value.
+
+    Args:
+        search_folderpath: The search folder.
+        metric: Key of the results to use as the score.
+        fpath: If given, the figure is saved there.
+        show: Whether to show the figure on screen.
+
+    Returns:
+        The matplotlib figure.
+    """
+    curve = get_search_curve(search_folderpath, metric)
+    plt = _pyplot(show)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    xs = np.arange(len(curve["scores"]))
+    _plot_scores(ax, xs, curve, "C0", label="evaluation")
+    ax.step(xs, curve["best"], where="post", color="C3", label="best so far")
+    ax.set_xlabel("evaluation")
+    ax.set_ylabel(metric)
+    ax.set_title(f"optimization history ({int(curve['pruned'].sum())} pruned)")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
+    return _finish_figure(plt, fig, fpath, show)
+
+
+def plot_param_importances(
+    search_folderpath: str,
+    metric: str = "validation_accuracy",
+    search_space_fn: Optional[Any] = None,
+    fpath: Optional[str] = None,
+    show: bool = False,
+    max_params: int = 20,
+) -> Any:
+    """Draws the importances of the independent hyperparameters as horizontal bars.
+
+    The estimate is described in :mod:`deep_architect.importance` (first-order
+    fANOVA main effects computed from the logged samples; structural choices
+    included).
+
+    Args:
+        search_folderpath: The search folder.
+        metric: Key of the results to use as the score.
+        search_space_fn: If given, bars are named by hyperparameter instead of
+            by position in the value list.
+        fpath: If given, the figure is saved there.
+        show: Whether to show the figure on screen.
+        max_params: How many of the most important hyperparameters to draw.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        DeepArchitectError: If fewer than 3 evaluations have a score.
+    """
+    from deep_architect.importance import param_importances
+
+    importances = param_importances(search_folderpath, metric, search_space_fn)
+    shown = list(importances.items())[:max_params][::-1]
+    plt = _pyplot(show)
+    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.3 * max(1, len(shown))))
+    ax.barh([name for name, _ in shown], [v for _, v in shown], color="C0")
+    ax.set_xlabel("importance (share of explained score variance)")
+    ax.set_title(f"hyperparameter importances for {metric}")
+    ax.set_xlim(0, 1)
+    return _finish_figure(plt, fig, fpath, show)
 
 
 # ---------------------------------------------------------------------------

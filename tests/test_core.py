@@ -727,6 +727,7 @@ CORE_MODULE_NAMES = [
     "deep_architect.search_logging",
     "deep_architect.utils",
     "deep_architect.pruning",
+    "deep_architect.importance",
 ]
 
 

@@ -20,6 +20,7 @@ CORE_MODULES = [
     "deep_architect.pruning.median",
     "deep_architect.pruning.successive_halving",
     "deep_architect.pruning.hyperband",
+    "deep_architect.importance",
 ]
 
 

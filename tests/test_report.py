@@ -185,8 +185,11 @@ def test_overview_report_groups_repeated_runs(tmp_path, monkeypatch):
     assert rp.main([root]) == 0
     index = os.path.join(root, "report", "index.html")
     page = parse(index)
-    assert [r[0] for r in page.rows] == ["mcts/run0", "random/run0", "random/run1", "single"]
-    assert [r[2] for r in page.rows] == ["0.5", "0.4", "0.3", "0.6"]
+    searches, evaluations = page.rows[:4], page.rows[4:]
+    assert [r[0] for r in searches] == ["mcts/run0", "random/run0", "random/run1", "single"]
+    assert [r[2] for r in searches] == ["0.5", "0.4", "0.3", "0.6"]
+    # One table of evaluations per search follows, side by side, in the same order.
+    assert [r[1] for r in evaluations] == ["0.5", "0.1", "0.4", "0.3", "0.2", "0.6", ""]
     assert plotted[-1] == {  # the overview plots come last
         "mcts": [os.path.join(root, "mcts", "run0")],
         "random": [os.path.join(root, "random", "run0"), os.path.join(root, "random", "run1")],
@@ -263,3 +266,82 @@ def test_report_in_headless_browser(browser, search_folder, tmp_path):
     assert len(images) >= 2
     for src, complete, width in images:
         assert complete and width > 0, src
+
+
+# ---------------------------------------------------------------------------
+# Pruned evaluations, analysis plots, live refresh, side-by-side comparison
+# ---------------------------------------------------------------------------
+
+
+def _pruned_search(folderpath, name, num_samples):
+    from pruning_toys import CurveEvaluator, curve_space
+
+    from deep_architect.pruning import MedianPruner
+    from deep_architect.search_loop import run_search
+    from deep_architect.searchers.random import RandomSearcher
+
+    np.random.seed(0)
+    run_search(curve_space, RandomSearcher(curve_space), CurveEvaluator, num_samples, folderpath,
+               name, show_progress=False, pruner=MedianPruner(n_startup=2))
+    return sl.get_search_folderpath(folderpath, name)
+
+
+def test_report_marks_pruned_evaluations_and_shows_history_and_importances(tmp_path):
+    folder = _pruned_search(str(tmp_path), "pruned", 8)
+    rows = rp.collect_evaluations(folder)
+    pruned = [r for r in rows if r["status"].startswith("pruned at step ")]
+    assert pruned and all(r["results"]["pruned"] for r in pruned)
+    curve = vi.get_search_curve(folder)
+    assert [bool(p) for p in curve["pruned"]] == [bool(r["results"].get("pruned")) for r in rows]
+    index = rp.generate_report(folder, str(tmp_path / "out"))
+    page = parse(index)
+    assert {"images/history.png", "images/importances.png"} <= set(page.images)
+    assert f"{len(pruned)} pruned" in open(index).read()
+    assert 'http-equiv="refresh"' not in open(index).read()
+
+
+def test_cli_watch_regenerates_with_self_refreshing_pages(tmp_path, capsys):
+    folder = _pruned_search(str(tmp_path), "w", 4)
+    assert rp.main([folder, "--watch", "0.01", "--max-refreshes", "2"]) == 0
+    index = capsys.readouterr().out.strip()
+    assert '<meta http-equiv="refresh" content="0.01">' in open(index).read()
+    assert rp.main([folder, "--watch", "-1"]) == 2
+
+
+def test_live_report_and_side_by_side_comparison_in_headless_browser(browser, tmp_path):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    folder = _pruned_search(str(tmp_path), "live", 4)
+    index = rp.generate_report(folder, str(tmp_path / "out"), refresh_seconds=1)
+    browser.get("file://" + index)
+    wait = WebDriverWait(browser, 20)
+
+    def summary_starts(text):
+        return lambda d: d.find_element("id", "summary").text.startswith(text)
+
+    wait.until(summary_starts("4 evaluations"))
+    # The search goes on; the report is regenerated and the open page reloads itself.
+    _pruned_search(str(tmp_path), "live", 7)
+    rp.generate_report(folder, str(tmp_path / "out"), refresh_seconds=1)
+    wait.until(summary_starts("7 evaluations"))
+    # Columns end with: finished, status, hyperparameter values, graph.
+    script = """
+        var heads = document.querySelectorAll('#evaluations th');
+        var images = Array.from(document.images);
+        if (heads.length === 0 || !images.every(i => i.complete)) { return null; }
+        return [Array.from(document.querySelectorAll('#evaluations tbody tr'))
+                    .map(r => r.cells[heads.length - 3].dataset.value),
+                images.filter(i => i.naturalWidth > 0).map(i => i.id)];"""
+    statuses, shown = wait.until(lambda d: d.execute_script(script))
+    assert len(statuses) == 7 and any(s.startswith("pruned at step") for s in statuses)
+    assert {"plot-history", "plot-importances"} <= set(shown)
+
+    _pruned_search(str(tmp_path), "other", 5)
+    overview = rp.generate_overview_report(str(tmp_path), str(tmp_path / "overview"))
+    browser.set_window_size(1800, 1000)
+    browser.get("file://" + overview)
+    tables = browser.find_elements("css selector", ".side-by-side table")
+    assert [len(t.find_elements("css selector", "tbody tr")) for t in tables] == [7, 5]
+    sections = browser.find_elements("css selector", ".side-by-side section")
+    first, second = (t.rect for t in sections)
+    assert first["x"] + first["width"] <= second["x"] and abs(first["y"] - second["y"]) < 5
