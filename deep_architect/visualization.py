@@ -316,6 +316,14 @@ def _combine_images_into_pdf(image_filepaths: Sequence[str], pdf_filepath: str) 
 # ---------------------------------------------------------------------------
 
 
+def _finish_figure(plt: Any, fig: Any, fpath: Optional[str], show: bool) -> Any:
+    if fpath is not None:
+        fig.savefig(fpath, bbox_inches="tight")
+    if show:
+        plt.show()
+    return fig
+
+
 class LinePlot:
     """Accumulates lines, then draws them with error bars in one matplotlib figure.
 
@@ -383,11 +391,7 @@ class LinePlot:
             plt.ylabel(self.ylabel)
         if any(d["label"] is not None for d in self.data):
             plt.legend(loc="best")
-        if fpath is not None:
-            plt.savefig(fpath, bbox_inches="tight")
-        if show:
-            plt.show()
-        return fig
+        return _finish_figure(plt, fig, fpath, show)
 
 
 def get_search_curve(
@@ -514,11 +518,7 @@ def plot_search_progress(
     ax.set_title(title if title is not None else f"best {metric} so far")
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
-    if fpath is not None:
-        fig.savefig(fpath, bbox_inches="tight")
-    if show:
-        plt.show()
-    return fig
+    return _finish_figure(plt, fig, fpath, show)
 
 
 def _plot_scores(ax: Any, x_pts: np.ndarray, curve: Dict[str, np.ndarray], color: str,
@@ -530,14 +530,6 @@ def _plot_scores(ax: Any, x_pts: np.ndarray, curve: Dict[str, np.ndarray], color
     if pruned.any():
         ax.plot(x_pts[pruned], curve["scores"][pruned], "x", color=color, alpha=0.6,
                 markersize=4, label=None if label is None else "pruned")
-
-
-def _finish_figure(plt: Any, fig: Any, fpath: Optional[str], show: bool) -> Any:
-    if fpath is not None:
-        fig.savefig(fpath, bbox_inches="tight")
-    if show:
-        plt.show()
-    return fig
 
 
 def plot_optimization_history(
