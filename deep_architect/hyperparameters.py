@@ -89,7 +89,7 @@ class Discrete(co.Hyperparameter):
         co.Hyperparameter.__init__(self, scope, name)
         self.vs = vs
 
-    def _validated_value(self, val: Any) -> Any:
+    def validate(self, val: Any) -> Any:
         """Returns the element of ``vs`` equal to ``val`` (after JSON normalisation).
 
         Raises:
@@ -106,9 +106,6 @@ class Discrete(co.Hyperparameter):
         raise DeepArchitectError(
             "%s: value %r is not one of the allowed values %r" % (self.get_name(), val, self.vs)
         )
-
-    def _check_value(self, val: Any) -> None:
-        self._validated_value(val)
 
 
 D = Discrete
@@ -213,9 +210,6 @@ class Range(co.Hyperparameter):
     def _unscale(self, y: float) -> float:
         return math.exp(y) if self.log else y
 
-    def _check_value(self, val: Any) -> None:
-        self._validated_value(val)
-
 
 def _clip_unit(u: float) -> float:
     return 0.0 if u < 0.0 else 1.0 if u > 1.0 else u
@@ -273,7 +267,7 @@ class Int(Range):
         return self.low + self.step * min(int(u * self.num_values), self.num_values - 1)
 
     def to_unit(self, val: int) -> float:
-        val = self._validated_value(val)
+        val = self.validate(val)
         if self.log:
             return (self._scale(val) - self._lo) / (self._hi - self._lo)
         return ((val - self.low) // self.step + 0.5) / self.num_values
@@ -282,7 +276,7 @@ class Int(Range):
         """Every allowed value, in increasing order."""
         return range(self.low, self.high + 1, self.step)
 
-    def _validated_value(self, val: Any) -> int:
+    def validate(self, val: Any) -> int:
         if not _is_integral(val):
             raise self._out_of_range(val, "an integer")
         val = int(val)
@@ -331,12 +325,12 @@ class Float(Range):
         return min(max(val, self.low), self.high)
 
     def to_unit(self, val: float) -> float:
-        val = self._validated_value(val)
+        val = self.validate(val)
         if self._hi == self._lo:
             return 0.5
         return _clip_unit((self._scale(val) - self._lo) / (self._hi - self._lo))
 
-    def _validated_value(self, val: Any) -> float:
+    def validate(self, val: Any) -> float:
         if not (_is_real(val) and self.low <= val <= self.high):
             raise self._out_of_range(val, "a number in the range [%r, %r]" % (self.low, self.high))
         return float(val)

@@ -256,7 +256,7 @@ class SubstitutionModule(co.Module):
                 old_ox.disconnect_all()
         # The live dicts now lead to the new fragment even where no connection
         # moved (a substitution module on the border of the space): an edit.
-        next(co._graph_edit_counter)
+        co.note_graph_edit()
         self._is_done = True
         # The function and the thunks it holds are not needed any more; letting
         # them go now spares the garbage collector thousands of closures per sample.
@@ -768,7 +768,7 @@ class SearchSpaceFactory:
         """
         if self.reset_default_scope_upon_get:
             co.Scope.reset_default_scope()
-        with co._paused_gc():
+        with co.paused_gc():
             result = self.search_space_fn()
             _check_fragment(self.search_space_fn, result)
             return buffer_io(*result)

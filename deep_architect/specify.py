@@ -120,7 +120,7 @@ def random_specify(outputs: Mapping[str, co.Output], rng: Any = None) -> list:
     Returns:
         The values in assignment order, replayable with :func:`specify`.
     """
-    with co._paused_gc():
+    with co.paused_gc():
         return [
             random_specify_hyperparameter(h, rng)
             for h in co.unassigned_independent_hyperparameter_iterator(outputs)
@@ -137,7 +137,7 @@ def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> Non
         DeepArchitectError: If the list is too short, too long, or a value is
             not allowed for the hyperparameter at its position.
     """
-    with co._paused_gc():
+    with co.paused_gc():
         _specify(outputs, hyperp_value_lst)
 
 
@@ -150,15 +150,15 @@ def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> No
                 "specify: the value list has %d values but the search space needs more "
                 "(next unassigned hyperparameter: %s)" % (num_values, h)
             )
-        val = hyperp_value_lst[i]
-        if isinstance(h, (hp.Discrete, hp.Range)):
-            try:
-                h._check_value(val)
-            except DeepArchitectError as e:
-                raise DeepArchitectError(
-                    "specify: value #%d of the list does not fit: %s" % (i, e)
-                ) from None
-        h.assign_value(val)
+        try:
+            h.assign_value(hyperp_value_lst[i])
+        except DeepArchitectError as e:
+            if h.assign_done:
+                # Raised by what the assignment triggered, not by the value check.
+                raise
+            raise DeepArchitectError(
+                "specify: value #%d of the list does not fit: %s" % (i, e)
+            ) from None
         i += 1
     if i != num_values:
         raise DeepArchitectError(

@@ -10,6 +10,10 @@ import deep_architect.core as co
 CORE_MODULES = [
     "deep_architect.errors",
     "deep_architect.core",
+    "deep_architect.core._naming",
+    "deep_architect.core._graph",
+    "deep_architect.core._traversal",
+    "deep_architect.core._execution",
     "deep_architect.hyperparameters",
     "deep_architect.modules",
     "deep_architect.specify",

@@ -148,6 +148,16 @@ def test_package_modules_import_each_other_without_a_circle():
     assert _cycles(graph) == []
 
 
+def test_no_package_file_is_over_the_line_limit():
+    too_long = {}
+    for path in FILES.values():
+        with open(path, encoding="utf-8") as f:
+            num_lines = sum(1 for _ in f)
+        if num_lines > MAX_LINES:
+            too_long[os.path.relpath(path, ROOT)] = num_lines
+    assert too_long == {}
+
+
 def test_development_tools_are_not_in_the_package():
     assert "deep_architect.doc_code" not in FILES
     assert os.path.isfile(os.path.join(ROOT, "tools", "doc_code.py"))

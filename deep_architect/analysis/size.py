@@ -87,7 +87,7 @@ def space_size(
     """
     _, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
     try:
-        with co._paused_gc():
+        with co.paused_gc():
             count, _ = _count_level(list(outputs.values()), {})
         return count
     except _HiddenSharing:

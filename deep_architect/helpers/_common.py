@@ -158,27 +158,10 @@ def layer_name(layer_fn: Callable) -> str:
 def modules_in_forward_order(outputs: Mapping[str, co.Output]) -> list[co.Module]:
     """Modules reachable backwards from ``outputs``, each once, producers first.
 
-    A deterministic topological order (depth-first post-order, outputs by sorted
-    key, inputs in registration order); iterative so long chains do not hit the
-    recursion limit.
+    The order of :meth:`deep_architect.core.ExecutionPlan.of_outputs`, the one
+    the graph runs in.
     """
-    order: list[co.Module] = []
-    seen: set[int] = set()
-    stack: list[tuple[co.Module, bool]] = [
-        (outputs[k].get_module(), False) for k in sorted(outputs, reverse=True)]
-    while stack:
-        m, expanded = stack.pop()
-        if expanded:
-            order.append(m)
-            continue
-        if id(m) in seen:
-            continue
-        seen.add(id(m))
-        stack.append((m, True))
-        for ix in reversed(list(m.inputs.values())):
-            if ix.is_connected():
-                stack.append((ix.get_connected_output().get_module(), False))
-    return order
+    return co.ExecutionPlan.of_outputs(outputs).modules
 
 
 def forward_dict(inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output],

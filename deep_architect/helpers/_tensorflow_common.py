@@ -99,7 +99,9 @@ class TensorflowModelBase(tf.Module):
         super().__init__()
         self._graph_inputs = dict(inputs)
         self._graph_outputs = dict(outputs)
-        self._module_seq = co.determine_module_eval_seq(self._graph_inputs)
+        plan = co.ExecutionPlan(self._graph_inputs, self._graph_outputs)
+        plan.check_runnable(type(self).__name__)
+        self._module_seq = plan.modules
         self._call(init_input_name_to_val, False)
         self.graph_variables = _unique_variables(self._module_seq)
         # The training flag is a Python bool, so tf.function traces once per mode.

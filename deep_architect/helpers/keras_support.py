@@ -107,7 +107,9 @@ class KerasRandomModel:
         else:
             sp.specify(self.outputs, hyperp_value_lst)
             self.hyperp_value_lst = hyperp_value_lst
-        self._module_seq = co.determine_module_eval_seq(self.inputs)
+        plan = co.ExecutionPlan(self.inputs, self.outputs)
+        plan.check_runnable(type(self).__name__)
+        self._module_seq = plan.modules
 
     def forward(self, input_name_to_val: Mapping[str, Any]) -> dict[str, Any]:
         """Runs the graph on ``{input_name: value}``; returns ``{output_name: value}``."""

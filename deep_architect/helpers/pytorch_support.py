@@ -216,13 +216,9 @@ class PyTorchModel(nn.Module):
         super().__init__()
         self.inputs = dict(inputs)
         self.outputs = dict(outputs)
-        self._module_seq = co.determine_module_eval_seq(self.inputs)
-        in_seq = set(self._module_seq)
-        missing = [m.get_name() for m in modules_in_forward_order(self.outputs)
-                   if m not in in_seq]
-        check(not missing,
-              f"PyTorchModel: modules {missing} cannot be reached from the inputs "
-              f"{sorted(self.inputs)} (unconnected inputs?)")
+        plan = co.ExecutionPlan(self.inputs, self.outputs)
+        plan.check_runnable("PyTorchModel")
+        self._module_seq = plan.modules
         forward_dict(self.inputs, self.outputs, init_input_name_to_val, self._module_seq)
         for i, pm in enumerate(get_pytorch_modules(self.outputs)):
             self.add_module(str(i), pm)

@@ -370,7 +370,7 @@ class Supernet(nn.Module):
                     f"space")
             if isinstance(h, hp.Discrete):
                 try:
-                    h._check_value(values[i])
+                    return h.validate(values[i])
                 except DeepArchitectError as e:
                     raise DeepArchitectError(
                         f"Supernet: value #{i} of the list does not fit ({e}); the value list "
@@ -398,7 +398,7 @@ class Supernet(nn.Module):
             val = choose(h, num_chosen[0], d)
             num_chosen[0] += 1
             if d is not None:
-                path[d] = h.vs.index(h._validated_value(val))
+                path[d] = h.vs.index(val)
             return val
 
         values, world, scope = replay(self._search_space_fn, assign)

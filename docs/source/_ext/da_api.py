@@ -2,8 +2,9 @@
 
 The directive ``.. automodules:: NAME [NAME ...]`` expands into one section
 with an ``automodule`` per module; a package name stands for every module
-inside it (recursively, found on disk, sorted by name). After reading all
-pages the extension warns about every public module of the package that no
+inside it (recursively, found on disk, sorted by name); a package whose modules
+are all private (a facade such as ``deep_architect.core``) counts as one
+module. After reading all pages the extension warns about every public module of the package that no
 page documents, so a new module without a reference page fails ``sphinx -W``.
 """
 
@@ -42,9 +43,12 @@ def modules_under(name: str) -> list[str]:
         dirnames[:] = sorted(d for d in dirnames if os.path.isfile(
             os.path.join(dirpath, d, "__init__.py")))
         package = os.path.relpath(dirpath, _REPO).replace(os.sep, ".")
-        for filename in filenames:
-            if filename.endswith(".py") and filename != "__init__.py":
-                found.append(package + "." + filename[:-3])
+        modules = [package + "." + f[:-3] for f in filenames
+                   if f.endswith(".py") and f != "__init__.py"]
+        if not dirnames and not any(_is_public(m) for m in modules):
+            # A facade package (core, utils): its public names are in __init__.
+            modules = [package]
+        found += modules
     return sorted(m for m in found if _is_public(m))
 
 
