@@ -4,6 +4,7 @@ Usage::
 
     python -m deep_architect.report LOG_FOLDER [--out OUT_FOLDER] [--metric KEY]
                                     [--search-space MODULE:FUNCTION] [--watch SECONDS]
+                                    [--objectives KEY:max,KEY:min]
 
 ``LOG_FOLDER`` is a search folder (``<folderpath>/<search_name>``). The report
 folder (``LOG_FOLDER/report`` by default) holds ``index.html`` and an
@@ -18,7 +19,11 @@ folder (``LOG_FOLDER/report`` by default) holds ``index.html`` and an
   ``.dot`` found there, else, with ``--search-space``, one drawn by replaying
   the logged value list on the search space.
 
-The page has a sortable table of the evaluations (click a column header).
+The page has a sortable table of the evaluations (click a column header), with
+a column per numeric results entry. With two ``--objectives`` (for instance
+``validation_accuracy:max,latency_ms:min``) a search's page also has a Pareto
+plot of every evaluation with the front highlighted, and its table marks
+front members.
 
 When ``LOG_FOLDER`` is not a search folder but contains some (at any depth),
 an overview report compares them side by side: progress curves overlaid
@@ -179,7 +184,7 @@ def _cell(value: Any, text: Optional[str] = None, title: Optional[str] = None) -
 
 
 def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int],
-           table_id: str = "evaluations") -> str:
+           table_id: str = "evaluations", front_ids: Optional[Sequence[int]] = None) -> str:
     extra_keys = sorted(
         {
             k
@@ -192,11 +197,15 @@ def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int]
     headers += [(k, "number" if _all_numeric(rows, k) else "text") for k in extra_keys]
     headers += [("finished (s)", "number"), ("status", "text"), ("hyperparameter values", "text")]
     headers += [("graph", "text")]
+    if front_ids is not None:
+        headers.insert(2, ("Pareto front", "text"))
     body = []
     for r in rows:
         values = json.dumps(r["hyperp_value_lst"]) if r["hyperp_value_lst"] is not None else ""
         short = values if len(values) <= _MAX_VALUES_TEXT else values[: _MAX_VALUES_TEXT - 1] + "…"
         cells = [_cell(r["id"]), _cell(r["score"])]
+        if front_ids is not None:
+            cells.append(_cell("yes" if r["id"] in front_ids else None))
         cells += [_cell(r["results"].get(k)) for k in extra_keys]
         cells += [_cell(None if r["finished"] is None else round(r["finished"], 3))]
         cells += [_cell(r["status"]), _cell(values, short, title=values)]
@@ -274,6 +283,7 @@ def generate_report(
     search_space_fn: Optional[Callable[[], Any]] = None,
     title: Optional[str] = None,
     refresh_seconds: Optional[float] = None,
+    objectives: Optional[Mapping[str, str]] = None,
 ) -> str:
     """Writes the HTML report of a search.
 
@@ -287,16 +297,26 @@ def generate_report(
         title: Page title (the search folder name by default).
         refresh_seconds: If given, the page reloads itself at this interval
             (for a report regenerated while the search runs).
+        objectives: Two entries ``{results_key: "max" | "min"}`` (e.g.
+            accuracy and latency) for a Pareto section and a front column.
 
     Returns:
         The path of ``index.html``.
 
     Raises:
-        DeepArchitectError: If ``search_folderpath`` is not a search folder.
+        DeepArchitectError: If ``search_folderpath`` is not a search folder, or
+            the objectives are not two ``"max"``/``"min"`` entries.
     """
+    if objectives is not None:
+        import deep_architect.pareto as pa
+
+        objectives = pa.check_objectives(objectives, "generate_report")
+        check(len(objectives) == 2, f"generate_report: the Pareto plot needs two objectives, "
+                                    f"got {sorted(objectives)}")
     rows = collect_evaluations(search_folderpath, metric)
     return _write_search_report(
-        rows, search_folderpath, out_folderpath, metric, search_space_fn, title, refresh_seconds
+        rows, search_folderpath, out_folderpath, metric, search_space_fn, title, refresh_seconds,
+        objectives,
     )
 
 
@@ -308,6 +328,7 @@ def _write_search_report(
     search_space_fn: Optional[Callable[[], Any]],
     title: Optional[str],
     refresh_seconds: Optional[float] = None,
+    objectives: Optional[Mapping[str, str]] = None,
 ) -> str:
     if out_folderpath is None:
         out_folderpath = os.path.join(search_folderpath, "report")
@@ -343,14 +364,43 @@ def _write_search_report(
     )
     if best is not None:
         summary += f" Best {metric}: {_fmt(best['score'])} (evaluation x{best['id']})."
+    pareto, front_ids = "", None
+    if objectives is not None:
+        pareto, front_ids = _pareto_section(rows, objectives, images_folderpath)
     body = f"""<p id="summary">{html.escape(summary)}</p>
 <h2>Progress</h2>
 {plots or "<p>No scores logged yet.</p>"}
-<h2>Evaluations</h2>
-{_table(rows, metric, graph_ids)}
+{pareto}<h2>Evaluations</h2>
+{_table(rows, metric, graph_ids, front_ids=front_ids)}
 <h2>Architectures</h2>
 {"".join(figures) or "<p>No architecture drawings.</p>"}"""
     return _write_page(out_folderpath, f"Search report: {name}", body, refresh_seconds)
+
+
+def _pareto_section(
+    rows: Sequence[Dict[str, Any]], objectives: Mapping[str, str], images_folderpath: str
+) -> Tuple[str, List[int]]:
+    """Saves the Pareto plot; returns its HTML section and the ids of the front members."""
+    import deep_architect.pareto as pa
+    from deep_architect import visualization as vi
+
+    ids, points = [], []
+    for r in rows:
+        try:
+            points.append(pa.objective_vector(r["results"], objectives))
+        except DeepArchitectError:
+            continue
+        ids.append(r["id"])
+    front_ids = [ids[k] for k in pa.pareto_front(points)]
+    if not points:
+        return "<h2>Pareto front</h2><p>No evaluation has both objectives yet.</p>", front_ids
+    fig = vi.plot_pareto_front([r["results"] for r in rows], objectives,
+                               os.path.join(images_folderpath, "pareto.png"))
+    vi._pyplot().close(fig)
+    members = ", ".join(f'<a href="#evaluations-row-x{i}">x{i}</a>' for i in front_ids)
+    section = (f'<h2>Pareto front</h2><img class="plot" id="plot-pareto" src="images/pareto.png"'
+               f' alt="Pareto front"><p id="pareto-members">Front: {members}</p>')
+    return section, front_ids
 
 
 def _progress_plots(
@@ -504,6 +554,15 @@ def generate_overview_report(
     )
 
 
+def _parse_objectives(text: str) -> Dict[str, str]:
+    objectives = {}
+    for entry in text.split(","):
+        name, sep, direction = entry.rpartition(":")
+        check(sep and name, f"--objectives entries must be KEY:max or KEY:min, got {entry!r}")
+        objectives[name] = direction
+    return objectives
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command-line entry point; see the module docstring.
 
@@ -530,15 +589,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         help="regenerate every SECONDS until interrupted; the pages reload at that interval",
     )
     parser.add_argument("--max-refreshes", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--objectives",
+        default=None,
+        help="two KEY:max or KEY:min entries, comma separated, for a Pareto plot "
+        "(e.g. validation_accuracy:max,latency_ms:min)",
+    )
     args = parser.parse_args(argv)
     num_written = 0
     try:
         fn = _load_search_space_fn(args.search_space) if args.search_space else None
+        objectives = _parse_objectives(args.objectives) if args.objectives else None
         check(args.watch is None or args.watch > 0,
               f"--watch must be a positive number of seconds, got {args.watch!r}")
         while True:
             index_filepath = _write_any_report(args.log_folder, args.out, args.metric, fn,
-                                               args.watch)
+                                               args.watch, objectives)
             num_written += 1
             if num_written == 1:
                 print(index_filepath, flush=True)
@@ -553,9 +619,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _write_any_report(log_folder: str, out: Optional[str], metric: str,
-                      fn: Optional[Callable[[], Any]], refresh_seconds: Optional[float]) -> str:
+                      fn: Optional[Callable[[], Any]], refresh_seconds: Optional[float],
+                      objectives: Optional[Dict[str, str]] = None) -> str:
     if ut.folder_exists(os.path.join(log_folder, "evaluations")):
-        return generate_report(log_folder, out, metric, fn, refresh_seconds=refresh_seconds)
+        return generate_report(log_folder, out, metric, fn, refresh_seconds=refresh_seconds,
+                               objectives=objectives)
     return generate_overview_report(log_folder, out, metric, fn, refresh_seconds)
 
 

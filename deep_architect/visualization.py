@@ -11,6 +11,8 @@
 * :func:`plot_optimization_history` plots each evaluation's score with the
   running best, marking pruned evaluations; :func:`plot_param_importances`
   draws the hyperparameter importances of :mod:`deep_architect.importance`.
+* :func:`plot_pareto_front` plots two objectives of every evaluation (accuracy
+  vs latency or parameters) with the Pareto front highlighted.
 * :func:`visualize_model_as_text` prints a specified model.
 
 ``graphviz`` and ``matplotlib`` are imported only when needed, and matplotlib
@@ -43,6 +45,7 @@ __all__ = [
     "plot_search_progress",
     "plot_optimization_history",
     "plot_param_importances",
+    "plot_pareto_front",
 ]
 
 
@@ -604,6 +607,67 @@ def plot_param_importances(
     ax.set_xlabel("importance (share of explained score variance)")
     ax.set_title(f"hyperparameter importances for {metric}")
     ax.set_xlim(0, 1)
+    return _finish_figure(plt, fig, fpath, show)
+
+
+def plot_pareto_front(
+    search_or_results: Union[str, Sequence[Mapping[str, Any]]],
+    objectives: Mapping[str, str],
+    fpath: Optional[str] = None,
+    show: bool = False,
+    title: Optional[str] = None,
+) -> Any:
+    """Scatter plot of two objectives of every evaluation, the Pareto front highlighted.
+
+    The first objective is drawn on the vertical axis, the second on the
+    horizontal one (e.g. ``{"validation_accuracy": "max", "latency_ms": "min"}``
+    plots accuracy against latency). Front members are joined by a staircase
+    line. Results lacking an objective (failed evaluations) are left out.
+
+    Args:
+        search_or_results: A search folder, or a list of results dicts.
+        objectives: Two entries ``{metric_name: "max" | "min"}``.
+        fpath: If given, the figure is saved there.
+        show: Whether to show the figure on screen.
+        title: Figure title.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        DeepArchitectError: Unless there are exactly two well-formed objectives.
+    """
+    import deep_architect.pareto as pa
+
+    objectives = pa.check_objectives(objectives, "plot_pareto_front")
+    check(len(objectives) == 2,
+          f"plot_pareto_front: expected two objectives, got {sorted(objectives)}")
+    if isinstance(search_or_results, str):
+        search_or_results = [log["results"] for log in sl.read_search_folder(search_or_results)]
+    (y_name, y_dir), (x_name, x_dir) = objectives.items()
+    points = []
+    for results in search_or_results:
+        try:
+            points.append(pa.objective_vector(results, objectives))
+        except DeepArchitectError:
+            continue
+    # Back to the metrics' own signs for drawing.
+    ys = np.array([p[0] if y_dir == "max" else -p[0] for p in points])
+    xs = np.array([p[1] if x_dir == "max" else -p[1] for p in points])
+    front = sorted(pa.pareto_front(points), key=lambda i: xs[i])
+    plt = _pyplot(show)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.plot(xs, ys, "o", color="0.6", alpha=0.6, markersize=4,
+            label=f"evaluations ({len(points)})")
+    ax.step(xs[front], ys[front], where="post" if x_dir == "min" else "pre", color="C3",
+            alpha=0.7)
+    ax.plot(xs[front], ys[front], "D", color="C3", markersize=6,
+            label=f"Pareto front ({len(front)})")
+    ax.set_xlabel(f"{x_name} ({'higher' if x_dir == 'max' else 'lower'} is better)")
+    ax.set_ylabel(f"{y_name} ({'higher' if y_dir == 'max' else 'lower'} is better)")
+    ax.set_title(title if title is not None else f"{y_name} vs {x_name}")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
     return _finish_figure(plt, fig, fpath, show)
 
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
@@ -193,3 +194,65 @@ def test_docstring_examples_run(name):
     np.random.seed(0)
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def logged_toy_search(folderpath, num_samples=10):
+    count = []
+
+    class Evaluator:
+        def eval(self, inputs, outputs):
+            count.append(None)
+            num = len(co.get_modules_with_cond(outputs, lambda m: True))
+            if len(count) % 4 == 0:
+                return {"accuracy": float("nan"), "latency": 1.0, "note": "diverged"}
+            return {"accuracy": 1 - 1 / num, "latency": 2.0 * num, "params": 10 * num}
+
+    random.seed(1)
+    np.random.seed(1)
+    run_search(RandomSearcher(toy_space), Evaluator, num_samples, str(folderpath), "s",
+               metric="latency", show_progress=False)
+    return str(folderpath / "s")
+
+
+def test_report_has_a_pareto_plot_a_front_column_and_every_metric(tmp_path):
+    pytest.importorskip("matplotlib")
+    from deep_architect.report import generate_report, main
+
+    search = logged_toy_search(tmp_path)
+    results = [log["results"] for log in sl.read_search_folder(search)]
+    front = [f["evaluation_id"] for f in sl.read_pareto_front(search, OBJECTIVES)]
+    index = generate_report(search, objectives=OBJECTIVES, metric="accuracy")
+    page = open(index).read()
+    assert (tmp_path / "s" / "report" / "images" / "pareto.png").stat().st_size > 0
+    assert 'id="plot-pareto"' in page and ">Pareto front</th>" in page
+    for name in ["latency", "params", "note"]:
+        assert ">%s</th>" % name in page
+    members = page[page.index('id="pareto-members"'):].split("</p>")[0]
+    assert members.count("<a ") == len(front) and front
+    assert all('href="#evaluations-row-x%d"' % i in members for i in front)
+    # The diverged evaluations (NaN accuracy) are on no front.
+    assert all(math.isfinite(results[i]["accuracy"]) for i in front)
+    assert main([search, "--objectives", "accuracy:max,latency:min", "--out",
+                 str(tmp_path / "cli")]) == 0
+    assert (tmp_path / "cli" / "images" / "pareto.png").exists()
+    assert main([search, "--objectives", "accuracy:best"]) == 2
+    with pytest.raises(DeepArchitectError, match="two objectives"):
+        generate_report(search, objectives={"accuracy": "max"})
+
+
+def test_plot_pareto_front_highlights_the_front(tmp_path):
+    pytest.importorskip("matplotlib")
+    from deep_architect.visualization import plot_pareto_front
+
+    results = [{"accuracy": 0.9, "latency": 5.0}, {"accuracy": 0.8, "latency": 2.0},
+               {"accuracy": 0.7, "latency": 6.0}, {"latency": 1.0}]
+    fig = plot_pareto_front(results, OBJECTIVES, str(tmp_path / "p.png"))
+    ax = fig.axes[0]
+    drawn = {line.get_label(): line for line in ax.get_lines()}
+    front = drawn["Pareto front (2)"]
+    assert sorted(zip(front.get_xdata(), front.get_ydata())) == [(2.0, 0.8), (5.0, 0.9)]
+    assert len(drawn["evaluations (3)"].get_xdata()) == 3
+    assert ax.get_xlabel().startswith("latency (lower") and ax.get_ylabel().startswith("accuracy")
+    assert (tmp_path / "p.png").stat().st_size > 0
+    with pytest.raises(DeepArchitectError, match="two objectives"):
+        plot_pareto_front(results, {"accuracy": "max"})
