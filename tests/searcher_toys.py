@@ -178,8 +178,12 @@ OBJECTIVES: Dict[str, Callable[[List[Tuple[str, Dict[str, Any]]]], float]] = {
 # --------------------------------------------------------------------------- searchers
 
 
-def make_searcher(name: str, search_space_fn: Callable[[], Tuple[dict, dict]]) -> Any:
-    """One searcher of each kind, with small settings suited to the toy spaces."""
+def make_searcher(name: str, search_space_fn: Callable[[], Tuple[dict, dict]],
+                  rng: Any = None) -> Any:
+    """One searcher of each kind, with small settings suited to the toy spaces.
+
+    ``rng`` is passed on (``None``: the global generators).
+    """
     from deep_architect.searchers.mcts import MCTSSearcher
     from deep_architect.searchers.random import RandomSearcher
     from deep_architect.searchers.regularized_evolution import EvolutionSearcher, mutatable
@@ -189,14 +193,16 @@ def make_searcher(name: str, search_space_fn: Callable[[], Tuple[dict, dict]]) -
     from deep_architect.surrogates.hashing import HashingSurrogate
 
     factories = {
-        "random": lambda: RandomSearcher(search_space_fn),
-        "mcts": lambda: MCTSSearcher(search_space_fn, exploration_bonus=0.5),
-        "smbo": lambda: SMBOSearcher(search_space_fn, HashingSurrogate(1024, 1), 16, 0.1),
+        "random": lambda: RandomSearcher(search_space_fn, rng=rng),
+        "mcts": lambda: MCTSSearcher(search_space_fn, exploration_bonus=0.5, rng=rng),
+        "smbo": lambda: SMBOSearcher(search_space_fn, HashingSurrogate(1024, 1), 16, 0.1,
+                                     rng=rng),
         "smbo_mcts": lambda: SMBOSearcherWithMCTSOptimizer(
-            search_space_fn, HashingSurrogate(1024, 1), 16, 0.1, 10),
+            search_space_fn, HashingSurrogate(1024, 1), 16, 0.1, 10, rng=rng),
         "evolution": lambda: EvolutionSearcher(search_space_fn, mutatable, 20, 5,
-                                               regularized=True),
-        "successive_narrowing": lambda: SuccessiveNarrowing(search_space_fn, 16, 0.5),
+                                               regularized=True, rng=rng),
+        "successive_narrowing": lambda: SuccessiveNarrowing(search_space_fn, 16, 0.5,
+                                                            rng=rng),
     }
     return factories[name]()
 

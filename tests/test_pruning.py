@@ -127,7 +127,7 @@ class RecordingSearcher(RandomSearcher):
         RandomSearcher.__init__(self, search_space_fn)
         self.received = []
 
-    def _update(self, val, token):
+    def observe(self, val, token):
         self.received.append(val)
 
 

@@ -90,8 +90,14 @@ def test_bad_updates_get_clear_errors(searcher_name, tmp_path):
     _, _, _, token = searcher.sample()
     with pytest.raises(DeepArchitectError, match="never issued"):
         searcher.update(1.0, dict(token, sample_id=token["sample_id"] + 7))
-    with pytest.raises(DeepArchitectError, match="token"):
-        searcher.update(1.0, {})
+    # {} is the original random searcher's token (warm start), but no dict is
+    # a token for the others; a non-dict never is.
+    for bad_token in ([1], "token", {"sample_id": -1}):
+        with pytest.raises(DeepArchitectError, match="token"):
+            searcher.update(1.0, bad_token)
+    if searcher_name != "random":
+        with pytest.raises(DeepArchitectError, match="token"):
+            searcher.update(1.0, {})
     for bad_val in [math.nan, math.inf, -math.inf, "0.9", None]:
         with pytest.raises(DeepArchitectError, match="val"):
             searcher.update(bad_val, token)

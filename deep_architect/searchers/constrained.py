@@ -52,7 +52,7 @@ class ConstrainedSearcher(WrapperSearcher):
     """
 
     state_filename = "constrained_searcher.json"
-    _state_keys = ("num_drawn", "num_rejected")
+    state_keys = ("num_drawn", "num_rejected", "inner")
 
     def __init__(self, searcher: Any, cost_fn: CostFn, max_cost: float,
                  rejected_value: float = 0.0,
@@ -69,7 +69,8 @@ class ConstrainedSearcher(WrapperSearcher):
         self.max_cost = float(max_cost)
         self.max_attempts = max_attempts
 
-    def _sample(self) -> tuple[dict, dict, list, dict]:
+    def propose(self) -> tuple[dict, dict, list, dict]:
+        """Draws until a candidate fits the budget, then hands it out."""
         lowest = None
         for _ in range(self.max_attempts):
             candidate = self._draw()

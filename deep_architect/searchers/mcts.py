@@ -17,7 +17,7 @@ import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.searchers.common as seco
 from deep_architect.errors import DeepArchitectError, check
-from deep_architect.searchers._base import SearcherBase
+from deep_architect.searchers.base import RngLike, Searcher
 
 
 class MCTSTreeNode:
@@ -46,7 +46,8 @@ class MCTSTreeNode:
         """Creates ``num_children`` leaf children (one per value of the decision)."""
         self.children = [MCTSTreeNode(self) for _ in range(num_children)]
 
-    def best_child(self, exploration_bonus: float) -> Tuple["MCTSTreeNode", int]:
+    def best_child(self, exploration_bonus: float,
+                   rng: Optional[np.random.RandomState] = None) -> Tuple["MCTSTreeNode", int]:
         """Child with the highest UCT score; ties broken uniformly at random.
 
         A child without trials scores ``+inf``; otherwise its score is its mean
@@ -54,6 +55,7 @@ class MCTSTreeNode:
 
         Args:
             exploration_bonus: Weight of the exploration term.
+            rng: Generator breaking ties; the global NumPy one when ``None``.
 
         Returns:
             ``(child, index)`` with ``index`` a plain ``int``.
@@ -70,7 +72,10 @@ class MCTSTreeNode:
                       for c in children]
             best = max(scores)
             tied = [i for i, s in enumerate(scores) if s == best]
-        idx = tied[0] if len(tied) == 1 else tied[int(np.random.randint(len(tied)))]
+        if len(tied) == 1:
+            idx = tied[0]
+        else:
+            idx = tied[int((np.random if rng is None else rng).randint(len(tied)))]
         return children[idx], idx
 
     @staticmethod
@@ -128,7 +133,7 @@ def _values_of(h: co.Hyperparameter) -> list:
     return h.vs
 
 
-class MCTSSearcher(SearcherBase):
+class MCTSSearcher(Searcher):
     """Upper-confidence tree search with uniform random rollouts.
 
     Each sample walks the tree from the root choosing the best child by UCT,
@@ -136,35 +141,39 @@ class MCTSSearcher(SearcherBase):
     uniformly), then completes the architecture at random. ``update`` credits
     the root and the tree part of the path. Several samples may be
     outstanding: untried children score ``+inf``, so concurrent samples spread.
+    A token from another instance (warm start) may go deeper than this tree:
+    the missing nodes are expanded by replaying its indices on a fresh space.
 
     When the search space rejects an attempt (``ValueError``), the tree part of
     the rejected path is credited with the lowest value observed so far (if
     any), so that untried branches that always lead to invalid architectures
     do not keep their ``+inf`` score and get chosen forever.
 
-    Token: ``{"tree_hist": [int, ...], "rollout_hist": [int, ...], "sample_id": int}``
-    (indices into the hyperparameters' value lists). ``save_state`` writes
-    ``mcts_searcher_state.json`` with the tree under ``"mcts_root_node"``.
+    Token: ``{"tree_hist": [int, ...], "rollout_hist": [int, ...]}`` (indices
+    into the hyperparameters' value lists). The state holds the tree under
+    ``"mcts_root_node"`` (file ``mcts_searcher_state.json``).
 
     Args:
         search_space_fn: Deterministic function returning a fresh ``(inputs, outputs)``.
         exploration_bonus: Weight of the UCT exploration term.
         reset_default_scope_upon_sample: Whether each new search space resets
             the default scope.
+        rng: ``None`` (global NumPy generator), an ``int`` seed or a ``RandomState``.
     """
 
     state_filename = "mcts_searcher_state.json"
-    _state_keys = ("mcts_root_node",)
+    state_keys = ("mcts_root_node",)
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  exploration_bonus: float = 1.0,
-                 reset_default_scope_upon_sample: bool = True) -> None:
-        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+                 reset_default_scope_upon_sample: bool = True, rng: RngLike = None) -> None:
+        Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         self.exploration_bonus = exploration_bonus
         self.mcts_root_node = MCTSTreeNode(None)
         self._lowest_val: Optional[float] = None
 
-    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        """Tree walk, expansion and random rollout (see the class documentation)."""
         return seco.sample_until_valid(self._sample_attempt, description=self._owner)
 
     def _sample_attempt(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
@@ -175,13 +184,14 @@ class MCTSSearcher(SearcherBase):
             vs = self._specify(outputs, tree_hist, rollout_hist)
         except ValueError:
             if self._lowest_val is not None:
-                self._credit(tree_hist, self._lowest_val)
+                self._credit(tree_hist, [], self._lowest_val)
             raise
         return inputs, outputs, vs, {"tree_hist": tree_hist, "rollout_hist": rollout_hist}
 
     def _specify(self, outputs: Dict[str, Any], tree_hist: List[int],
                  rollout_hist: List[int]) -> List[Any]:
         """Tree walk then rollout; appends the chosen indices to the two lists."""
+        randint = (np.random if self.rng is None else self.rng).randint
         h_it = co.unassigned_independent_hyperparameter_iterator(outputs)
         vs: List[Any] = []
         node = self.mcts_root_node
@@ -190,7 +200,7 @@ class MCTSSearcher(SearcherBase):
             expanding = node.is_leaf()
             if expanding:
                 node.expand(len(values))
-                idx = int(np.random.randint(len(values)))
+                idx = int(randint(len(values)))
             else:
                 if len(node.children) != len(values):
                     raise DeepArchitectError(
@@ -198,7 +208,7 @@ class MCTSSearcher(SearcherBase):
                         f"{h.get_name()}, which has {len(values)} values; the search space "
                         f"function must be deterministic"
                     )
-                node, idx = node.best_child(self.exploration_bonus)
+                node, idx = node.best_child(self.exploration_bonus, self.rng)
             tree_hist.append(idx)
             h.assign_value(values[idx])
             vs.append(values[idx])
@@ -206,24 +216,34 @@ class MCTSSearcher(SearcherBase):
                 break
         for h in h_it:
             values = _values_of(h)
-            idx = int(np.random.randint(len(values)))
+            idx = int(randint(len(values)))
             rollout_hist.append(idx)
             h.assign_value(values[idx])
             vs.append(values[idx])
         return vs
 
-    def _update(self, val: float, token: Dict[str, Any]) -> None:
-        self._check_token_keys(token, ["tree_hist"])
-        self._credit(token["tree_hist"], val)
+    def observe(self, val: float, token: Dict[str, Any]) -> None:
+        """Credits ``val`` to the root and the tree part of the token's path."""
+        self.check_token_keys(token, ["tree_hist"])
+        self._credit(token["tree_hist"], token.get("rollout_hist", []), val)
         if self._lowest_val is None or val < self._lowest_val:
             self._lowest_val = val
 
-    def _credit(self, tree_hist: List[int], val: float) -> None:
+    def _credit(self, tree_hist: List[int], rollout_hist: List[int], val: float) -> None:
         """Adds a trial with score ``val`` to the root and the nodes of ``tree_hist``."""
+        check(isinstance(tree_hist, list) and all(type(i) is int for i in tree_hist),
+              "MCTSSearcher.update: the token's tree_hist %r is not a list of ints", tree_hist)
         path = [self.mcts_root_node]
-        for idx in tree_hist:
-            children = path[-1].children
-            if not (children is not None and type(idx) is int and 0 <= idx < len(children)):
+        num_values: Optional[List[int]] = None
+        for depth, idx in enumerate(tree_hist):
+            node = path[-1]
+            if node.children is None:  # a token of another instance went deeper
+                if num_values is None:
+                    num_values = self._num_values_along(tree_hist + list(rollout_hist))
+                if depth < len(num_values):
+                    node.expand(num_values[depth])
+            children = node.children
+            if not (children is not None and 0 <= idx < len(children)):
                 raise DeepArchitectError(
                     f"MCTSSearcher.update: the token's tree_hist {tree_hist} does "
                     f"not match the search tree"
@@ -232,10 +252,30 @@ class MCTSSearcher(SearcherBase):
         for node in path:
             node.update_stats(val)
 
-    def _get_state(self, folderpath: str) -> Dict[str, Any]:
-        return {"mcts_root_node": MCTSTreeNode.serialize(self.mcts_root_node),
-                "lowest_val": self._lowest_val}
+    def _num_values_along(self, indices: List[int]) -> List[int]:
+        """Number of values of each hyperparameter met when replaying ``indices``."""
+        _, outputs = self.search_space_fn()
+        counts: List[int] = []
+        try:
+            for idx, h in zip(indices, co.unassigned_independent_hyperparameter_iterator(outputs)):
+                values = _values_of(h)
+                counts.append(len(values))
+                if not (type(idx) is int and 0 <= idx < len(values)):
+                    break
+                h.assign_value(values[idx])
+        except ValueError:
+            pass  # a rejected architecture: the decisions made so far still count
+        return counts
 
-    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
+    def get_state(self) -> Dict[str, Any]:
+        """The base state plus the tree (``"mcts_root_node"``) and the lowest score seen."""
+        state = Searcher.get_state(self)
+        state["mcts_root_node"] = MCTSTreeNode.serialize(self.mcts_root_node)
+        state["lowest_val"] = self._lowest_val
+        return state
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Restores :meth:`get_state`'s output or the original's ``{"mcts_root_node": ...}``."""
+        Searcher.set_state(self, state)
         self.mcts_root_node = MCTSTreeNode.deserialize(state["mcts_root_node"])
         self._lowest_val = state.get("lowest_val")

@@ -30,9 +30,10 @@ from deep_architect.pareto import (
     non_dominated_sort,
     objective_vector,
 )
-from deep_architect.searchers._base import SearcherBase
+from deep_architect.searchers.base import RngLike, Searcher
 from deep_architect.searchers.regularized_evolution import (
     MutatableFn,
+    _randint,
     _specify_with_values,
     random_specify_evolution,
 )
@@ -40,7 +41,7 @@ from deep_architect.searchers.regularized_evolution import (
 __all__ = ["NSGA2Searcher"]
 
 
-class NSGA2Searcher(SearcherBase):
+class NSGA2Searcher(Searcher):
     """Keeps a population ranked by Pareto fronts and crowding; mutates tournament winners.
 
     The first ``population_size`` samples are random. Afterwards each sample
@@ -58,8 +59,8 @@ class NSGA2Searcher(SearcherBase):
     ``metric`` is a list of names) or as a sequence in the order of
     ``objectives``. A single number is accepted when there is one objective.
 
-    Token: ``{"user_vs": [...], "all_vs": [...], "sample_id": int}``.
-    ``save_state`` writes ``nsga2_searcher.json``.
+    Token: ``{"user_vs": [...], "all_vs": [...]}``. The state holds the
+    population (file ``nsga2_searcher.json``).
 
     Args:
         search_space_fn: Returns a fresh ``(inputs, outputs)`` pair.
@@ -69,15 +70,16 @@ class NSGA2Searcher(SearcherBase):
             :func:`~deep_architect.searchers.regularized_evolution.mutatable`).
         population_size: Members kept (>= 2).
         reset_default_scope_upon_sample: Whether each new space resets the default scope.
+        rng: ``None`` (global generators), an ``int`` seed or a ``RandomState``.
     """
 
     state_filename = "nsga2_searcher.json"
-    _state_keys = ("population", "objectives", "population_size")
+    state_keys = ("population", "objectives", "population_size")
 
     def __init__(self, search_space_fn: Callable[[], tuple], objectives: Mapping[str, str],
                  mutatable_fn: MutatableFn, population_size: int,
-                 reset_default_scope_upon_sample: bool = True) -> None:
-        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+                 reset_default_scope_upon_sample: bool = True, rng: RngLike = None) -> None:
+        Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         self.objectives = check_objectives(objectives, "NSGA2Searcher")
         check(isinstance(population_size, int) and population_size >= 2,
               f"NSGA2Searcher: population_size must be an int >= 2, got {population_size!r}")
@@ -87,7 +89,8 @@ class NSGA2Searcher(SearcherBase):
         self.population: list[tuple[list, list, tuple]] = []
         self._incoming: tuple | None = None
 
-    def _sample(self) -> tuple[dict, dict, list, dict]:
+    def propose(self) -> tuple[dict, dict, list, dict]:
+        """A random individual until the population is full, then a mutated tournament winner."""
         if len(self.population) < self.population_size:
             attempt = self._random_individual
         else:
@@ -101,13 +104,13 @@ class NSGA2Searcher(SearcherBase):
 
     def _random_individual(self) -> tuple:
         inputs, outputs = self.search_space_fn()
-        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable)
+        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable, self.rng)
 
     def _child(self, parent_user_vs: list) -> tuple:
         user_vs = list(parent_user_vs)
         inputs, outputs = self.search_space_fn()
         all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
-                                      random.randint(0, len(user_vs) - 1))
+                                      _randint(self.rng, len(user_vs)), self.rng)
         return inputs, outputs, user_vs, all_vs
 
     def _ranks(self) -> tuple[list[int], dict[int, float]]:
@@ -122,7 +125,10 @@ class NSGA2Searcher(SearcherBase):
 
     def _tournament_winner(self) -> tuple:
         rank, crowding = self._ranks()
-        a, b = random.sample(range(len(self.population)), 2)
+        if self.rng is None:
+            a, b = random.sample(range(len(self.population)), 2)
+        else:
+            a, b = self.rng.choice(len(self.population), 2, replace=False).tolist()
         better = min((a, b), key=lambda i: (rank[i], -crowding[i], i))
         return self.population[better]
 
@@ -149,11 +155,12 @@ class NSGA2Searcher(SearcherBase):
                                    f"objectives {names} as a dict, got {val!r}")
             results = {names[0]: val}
         self._incoming = objective_vector(results, self.objectives)
-        # The base class checks the token; _update then stores the vector.
-        SearcherBase.update(self, self._incoming[0], searcher_eval_token)
+        # The base class checks the token; observe then stores the vector.
+        Searcher.update(self, self._incoming[0], searcher_eval_token)
 
-    def _update(self, val: float, token: dict) -> None:
-        self._check_token_keys(token, ["user_vs", "all_vs"])
+    def observe(self, val: float, token: dict) -> None:
+        """Adds the individual with the objective vector given to :meth:`update`."""
+        self.check_token_keys(token, ["user_vs", "all_vs"])
         self.population.append((list(token["user_vs"]), list(token["all_vs"]), self._incoming))
         if len(self.population) > self.population_size:
             rank, crowding = self._ranks()
@@ -173,12 +180,16 @@ class NSGA2Searcher(SearcherBase):
         return {name: v if direction == "max" else -v
                 for (name, direction), v in zip(self.objectives.items(), vector)}
 
-    def _get_state(self, folderpath: str) -> dict:
-        return {"objectives": self.objectives, "population_size": self.population_size,
+    def get_state(self) -> dict:
+        """The base state plus the objectives, the population size and the population."""
+        return {**Searcher.get_state(self), "objectives": self.objectives,
+                "population_size": self.population_size,
                 "population": [[user_vs, all_vs, self._as_results(vector)]
                                for user_vs, all_vs, vector in self.population]}
 
-    def _set_state(self, state: dict, folderpath: str) -> None:
+    def set_state(self, state: dict) -> None:
+        """Restores :meth:`get_state`'s output."""
+        Searcher.set_state(self, state)
         self.objectives = check_objectives(state["objectives"], "NSGA2Searcher.load_state")
         self.population_size = state["population_size"]
         self.population = [(user_vs, all_vs, objective_vector(results, self.objectives))

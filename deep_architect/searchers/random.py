@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
-
-from deep_architect.searchers._base import SearcherBase, random_architecture
+from deep_architect.searchers.base import Searcher, random_architecture
 
 
-class RandomSearcher(SearcherBase):
-    """Samples each hyperparameter uniformly with the global NumPy generator.
+class RandomSearcher(Searcher):
+    """Samples each hyperparameter uniformly.
 
-    ``update`` only checks its arguments; the state saved by ``save_state``
-    (file ``random_searcher_state.json``) holds the token bookkeeping and the
-    global generator states, so a resumed search continues the same stream.
+    ``update`` only checks its arguments. Its token is ``{}`` plus the base
+    class's sample id and issuer, so any dict is accepted as a warm-start token.
 
     Args:
         search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
         reset_default_scope_upon_sample: Whether each new search space resets
             the default scope.
+        rng: ``None`` (global NumPy generator), an ``int`` seed or a
+            ``numpy.random.RandomState`` (see :mod:`deep_architect.searchers.base`).
 
     Example:
-        >>> searcher = RandomSearcher(search_space_fn)  # doctest: +SKIP
-        >>> inputs, outputs, vs, token = searcher.sample()  # doctest: +SKIP
-        >>> searcher.update(0.9, token)  # doctest: +SKIP
+        >>> import deep_architect.hyperparameters as hp
+        >>> import deep_architect.modules as mo
+        >>> searcher = RandomSearcher(lambda: mo.siso_optional(mo.identity, hp.Bool()), rng=0)
+        >>> inputs, outputs, vs, token = searcher.sample()
+        >>> searcher.update(0.9, token)
     """
 
     state_filename = "random_searcher_state.json"
 
-    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
-        inputs, outputs, vs = random_architecture(self.search_space_fn, self._owner)
-        return inputs, outputs, vs, {}
+    def propose(self) -> tuple:
+        """A uniformly random architecture and the empty token."""
+        return random_architecture(self.search_space_fn, self._owner, self.rng) + ({},)
 
-    def _update(self, val: float, token: Dict[str, Any]) -> None:
+    def observe(self, val: float, token: dict) -> None:
         """Random search ignores results."""

@@ -2,9 +2,10 @@
 
 An individual is described by ``user_vs``, the values of its *mutatable*
 hyperparameters in iteration order, and ``all_vs``, the values of all its
-hyperparameters (the list ``specify`` replays). Mutations and mutatable random
-draws use the global ``random`` module; other hyperparameters are drawn with
-the global NumPy generator.
+hyperparameters (the list ``specify`` replays). Without a generator of their
+own (``rng=None``), mutations and mutatable random draws use the global
+``random`` module and other hyperparameters the global NumPy generator; with
+one, every draw comes from it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import numbers
 import random
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
+import numpy as np
+
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.searchers.common as seco
 from deep_architect.errors import DeepArchitectError, check
-from deep_architect.searchers._base import SearcherBase
+from deep_architect.searchers.base import RngLike, Searcher
 
 MutatableFn = Callable[[co.Hyperparameter], bool]
 
@@ -61,13 +64,20 @@ def _find_value(h: hp.Discrete, val: Any) -> Optional[int]:
     return None
 
 
-def random_specify_evolution(outputs: Dict[str, Any],
-                             mutatable_fn: MutatableFn) -> Tuple[List[Any], List[Any]]:
+def _randint(rng: Optional[np.random.RandomState], n: int) -> int:
+    """Uniform integer in ``[0, n)``, from ``random`` when ``rng`` is ``None``."""
+    return random.randint(0, n - 1) if rng is None else int(rng.randint(n))
+
+
+def random_specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
+                             rng: Optional[np.random.RandomState] = None
+                             ) -> Tuple[List[Any], List[Any]]:
     """Specifies every hyperparameter at random.
 
     Args:
         outputs: Outputs of a fresh, unspecified search space.
         mutatable_fn: Predicate telling which hyperparameters are mutatable.
+        rng: Generator to draw from; the global NumPy one when ``None``.
 
     Returns:
         ``(user_vs, all_vs)``: the values of the mutatable hyperparameters, and
@@ -76,7 +86,7 @@ def random_specify_evolution(outputs: Dict[str, Any],
     user_vs: List[Any] = []
     all_vs: List[Any] = []
     for h in co.unassigned_independent_hyperparameter_iterator(outputs):
-        v = seco.random_specify_hyperparameter(h)
+        v = seco.random_specify_hyperparameter(h, rng)
         if mutatable_fn(h):
             user_vs.append(v)
         all_vs.append(v)
@@ -84,7 +94,8 @@ def random_specify_evolution(outputs: Dict[str, Any],
 
 
 def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
-                      user_vs: List[Any]) -> List[Any]:
+                      user_vs: List[Any],
+                      rng: Optional[np.random.RandomState] = None) -> List[Any]:
     """Specifies a fresh space, taking mutatable values from ``user_vs`` in order.
 
     Non-mutatable hyperparameters are drawn at random (NumPy). When ``user_vs``
@@ -99,15 +110,17 @@ def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
         outputs: Outputs of a fresh, unspecified search space.
         mutatable_fn: Predicate telling which hyperparameters are mutatable.
         user_vs: Values for the mutatable hyperparameters; edited in place.
+        rng: Generator to draw from; the global ones when ``None``.
 
     Returns:
         The values of all hyperparameters, in iteration order.
     """
-    return _specify_with_values(outputs, mutatable_fn, user_vs, None)
+    return _specify_with_values(outputs, mutatable_fn, user_vs, None, rng)
 
 
 def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
-                         user_vs: List[Any], mutate_pos: Optional[int]) -> List[Any]:
+                         user_vs: List[Any], mutate_pos: Optional[int],
+                         rng: Optional[np.random.RandomState] = None) -> List[Any]:
     """:func:`specify_evolution`, mutating the mutatable value at ``mutate_pos``.
 
     Unless ``mutate_pos`` is ``None``, the hyperparameter at that mutatable
@@ -129,7 +142,7 @@ def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
                 if not alternatives:
                     raise ValueError(f"{h.get_name()} has no value other than "
                                      f"{user_vs[pos]!r} to mutate to")
-                v = user_vs[pos] = alternatives[random.randint(0, len(alternatives) - 1)]
+                v = user_vs[pos] = alternatives[_randint(rng, len(alternatives))]
                 if "sub" in h.get_name():
                     del user_vs[pos + 1:]
             else:
@@ -137,12 +150,12 @@ def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
                 if match is not None:
                     v = h.vs[match]
                 else:
-                    v = h.vs[random.randint(0, len(h.vs) - 1)]
+                    v = h.vs[_randint(rng, len(h.vs))]
                     user_vs[pos:pos + 1] = [v]
             h.assign_value(v)
             pos += 1
         else:
-            v = seco.random_specify_hyperparameter(h)
+            v = seco.random_specify_hyperparameter(h, rng)
         all_vs.append(v)
     del user_vs[pos:]
     return all_vs
@@ -150,7 +163,8 @@ def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
 
 def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
            mutatable_fn: MutatableFn,
-           search_space_fn: Callable[[], Tuple[dict, dict]]
+           search_space_fn: Callable[[], Tuple[dict, dict]],
+           rng: Optional[np.random.RandomState] = None
            ) -> Tuple[dict, dict, List[Any], List[Any]]:
     """Builds a child of the individual ``(user_vs, all_vs)`` by changing one value.
 
@@ -167,6 +181,7 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
         all_vs: The parent's values for all hyperparameters.
         mutatable_fn: Predicate telling which hyperparameters are mutatable.
         search_space_fn: Returns a fresh ``(inputs, outputs)`` pair.
+        rng: Generator to draw from; the global ones when ``None``.
 
     Returns:
         ``(inputs, outputs, new_user_vs, new_all_vs)`` of the child.
@@ -188,11 +203,11 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
     new_inputs, new_outputs = search_space_fn()
     new_user_vs = list(user_vs)
     new_all_vs = _specify_with_values(new_outputs, mutatable_fn, new_user_vs,
-                                      positions[random.randint(0, len(positions) - 1)])
+                                      positions[_randint(rng, len(positions))], rng)
     return new_inputs, new_outputs, new_user_vs, new_all_vs
 
 
-class EvolutionSearcher(SearcherBase):
+class EvolutionSearcher(Searcher):
     """Tournament-selection evolution, optionally with aging (regularized evolution).
 
     The first ``P`` samples are random. Afterwards each sample draws
@@ -203,8 +218,8 @@ class EvolutionSearcher(SearcherBase):
     (aging evolution), otherwise the worst (the first on ties) — so the
     population keeps exactly ``P`` members.
 
-    Token: ``{"user_vs": [...], "all_vs": [...], "sample_id": int}``.
-    ``save_state`` writes ``evolution_searcher.json``.
+    Token: ``{"user_vs": [...], "all_vs": [...]}``. The state holds the
+    population (file ``evolution_searcher.json``).
 
     Args:
         search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
@@ -215,15 +230,16 @@ class EvolutionSearcher(SearcherBase):
         regularized: Whether to remove the oldest instead of the worst member.
         reset_default_scope_upon_sample: Whether each new search space resets
             the default scope.
+        rng: ``None`` (global generators), an ``int`` seed or a ``RandomState``.
     """
 
     state_filename = "evolution_searcher.json"
-    _state_keys = ("P", "S", "population", "regularized", "initializing")
+    state_keys = ("P", "S", "population", "regularized", "initializing")
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  mutatable_fn: MutatableFn, P: int, S: int, regularized: bool = False,
-                 reset_default_scope_upon_sample: bool = True) -> None:
-        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+                 reset_default_scope_upon_sample: bool = True, rng: RngLike = None) -> None:
+        Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         check(isinstance(P, int) and P >= 1, f"EvolutionSearcher: P must be a positive int, "
                                              f"got {P!r}")
         check(isinstance(S, int) and S >= 1, f"EvolutionSearcher: S must be a positive int, "
@@ -236,7 +252,8 @@ class EvolutionSearcher(SearcherBase):
             maxlen=P)
         self.initializing = True
 
-    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        """A random individual while initializing, else a mutated tournament winner."""
         if self.initializing and len(self.population) >= self.P:
             self.initializing = False
         if self.initializing:
@@ -252,7 +269,7 @@ class EvolutionSearcher(SearcherBase):
 
     def _random_individual(self) -> Tuple[dict, dict, List[Any], List[Any]]:
         inputs, outputs = self.search_space_fn()
-        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable)
+        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable, self.rng)
 
     def _child(self, parent_user_vs: List[Any]) -> Tuple[dict, dict, List[Any], List[Any]]:
         # Same outcome as ``mutate`` but with a single fresh space: the
@@ -260,17 +277,24 @@ class EvolutionSearcher(SearcherBase):
         user_vs = list(parent_user_vs)
         inputs, outputs = self.search_space_fn()
         all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
-                                      random.randint(0, len(user_vs) - 1))
+                                      _randint(self.rng, len(user_vs)), self.rng)
         return inputs, outputs, user_vs, all_vs
 
     def _tournament_winner(self) -> Tuple[List[Any], List[Any], float]:
-        indices = sorted(random.sample(range(len(self.population)),
-                                       min(self.S, len(self.population))))
+        n, k = len(self.population), min(self.S, len(self.population))
+        if self.rng is None:
+            indices = sorted(random.sample(range(n), k))
+        else:
+            indices = sorted(self.rng.choice(n, k, replace=False).tolist())
         best = max(indices, key=lambda i: (self.population[i][2], -i))
         return self.population[best]
 
-    def _update(self, val: float, token: Dict[str, Any]) -> None:
-        self._check_token_keys(token, ["user_vs", "all_vs"])
+    def observe(self, val: float, token: Dict[str, Any]) -> None:
+        """Adds the token's individual, first removing one member if the population is full."""
+        self.check_token_keys(token, ["user_vs", "all_vs"])
+        check(isinstance(token["user_vs"], list) and isinstance(token["all_vs"], list),
+              "EvolutionSearcher.update: the token's user_vs and all_vs must be lists, got %r",
+              token)
         if len(self.population) >= self.P:
             if self.regularized:
                 self.population.popleft()
@@ -289,13 +313,18 @@ class EvolutionSearcher(SearcherBase):
         ranked = sorted(self.population, key=lambda member: member[2], reverse=True)
         return [(val, all_vs) for _, all_vs, val in ranked[:num_models]]
 
-    def _get_state(self, folderpath: str) -> Dict[str, Any]:
-        return {"P": self.P, "S": self.S, "regularized": self.regularized,
-                "initializing": self.initializing,
-                "population": [[user_vs, all_vs, val]
-                               for user_vs, all_vs, val in self.population]}
+    def get_state(self) -> Dict[str, Any]:
+        """The base state plus ``P``, ``S``, ``regularized``, ``initializing``, ``population``."""
+        state = Searcher.get_state(self)
+        state.update({"P": self.P, "S": self.S, "regularized": self.regularized,
+                      "initializing": self.initializing,
+                      "population": [[user_vs, all_vs, val]
+                                     for user_vs, all_vs, val in self.population]})
+        return state
 
-    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Restores :meth:`get_state`'s output or the original's state file."""
+        Searcher.set_state(self, state)
         self.P, self.S = state["P"], state["S"]
         self.regularized, self.initializing = state["regularized"], state["initializing"]
         self.population = collections.deque(

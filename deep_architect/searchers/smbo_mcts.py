@@ -6,6 +6,7 @@ import math
 from typing import Any, Callable, Dict, List, Tuple
 
 from deep_architect.errors import check
+from deep_architect.searchers.base import RngLike
 from deep_architect.searchers.mcts import MCTSSearcher
 from deep_architect.searchers.smbo_random import SMBOSearcher
 from deep_architect.surrogates.common import SurrogateModel, extract_features
@@ -21,8 +22,8 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
     returned. Every ``tree_refit_interval`` updates the tree is replaced by a
     fresh one, since it was fitted to an older surrogate.
 
-    ``save_state`` writes the tree (``mcts_searcher_state.json``), the
-    surrogate's state and ``state.json`` (with ``"cnt"``).
+    The state nests the surrogate's (``"surrogate"``) and the tree's
+    (``"mcts"``) next to the update counter ``"cnt"`` (file ``state.json``).
 
     Args:
         search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
@@ -32,16 +33,18 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
         tree_refit_interval: Number of updates after which the tree is reset.
         reset_default_scope_upon_sample: Whether each new search space resets
             the default scope.
+        rng: ``None`` (global NumPy generator), an ``int`` seed or a ``RandomState``.
     """
 
     state_filename = "state.json"
-    _state_keys = ("cnt",)
+    state_keys = ("cnt",)
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  surrogate_model: SurrogateModel, num_samples: int, exploration_prob: float,
-                 tree_refit_interval: int, reset_default_scope_upon_sample: bool = True) -> None:
+                 tree_refit_interval: int, reset_default_scope_upon_sample: bool = True,
+                 rng: RngLike = None) -> None:
         SMBOSearcher.__init__(self, search_space_fn, surrogate_model, num_samples,
-                              exploration_prob, reset_default_scope_upon_sample)
+                              exploration_prob, reset_default_scope_upon_sample, rng)
         check(isinstance(tree_refit_interval, int) and tree_refit_interval >= 1,
               f"{self._owner}: tree_refit_interval must be a positive int, "
               f"got {tree_refit_interval!r}")
@@ -50,8 +53,10 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
         self.cnt = 0
 
     def _new_tree(self) -> MCTSSearcher:
+        # The tree shares this searcher's generator, so one state restores both.
         return MCTSSearcher(self.search_space_fn,
-                            reset_default_scope_upon_sample=self.reset_default_scope_upon_sample)
+                            reset_default_scope_upon_sample=self.reset_default_scope_upon_sample,
+                            rng=self.rng)
 
     def _best_candidate(self) -> Tuple[dict, dict, List[Any]]:
         best = None
@@ -67,19 +72,30 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
                 best, best_score = (inputs, outputs, vs), score
         return best if best is not None else (inputs, outputs, vs)
 
-    def _update(self, val: float, token: Dict[str, Any]) -> None:
-        SMBOSearcher._update(self, val, token)
+    def observe(self, val: float, token: Dict[str, Any]) -> None:
+        """Feeds the surrogate; every ``tree_refit_interval`` updates the tree starts afresh."""
+        SMBOSearcher.observe(self, val, token)
         self.cnt += 1
         if self.cnt % self.tree_refit_interval == 0:
             self.mcts = self._new_tree()
 
-    def _get_state(self, folderpath: str) -> Dict[str, Any]:
-        self.mcts.save_state(folderpath)
-        state = SMBOSearcher._get_state(self, folderpath)
+    def get_state(self) -> Dict[str, Any]:
+        """The SMBO state plus the update counter (``"cnt"``) and the tree's state (``"mcts"``)."""
+        state = SMBOSearcher.get_state(self)
         state["cnt"] = self.cnt
+        state["mcts"] = self.mcts.get_state()
         return state
 
-    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
-        self.mcts.load_state(folderpath)
-        SMBOSearcher._set_state(self, state, folderpath)
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Restores :meth:`get_state`'s output."""
+        SMBOSearcher.set_state(self, state)
         self.cnt = int(state["cnt"])
+        if "mcts" in state:
+            self.mcts.set_state(state["mcts"])
+
+    def _complete_legacy_state(self, state: Any, folderpath: str) -> Any:
+        # The original kept the tree and the surrogate in files of their own.
+        state = SMBOSearcher._complete_legacy_state(self, state, folderpath)
+        if "mcts" not in state:
+            self.mcts.load_state(folderpath)
+        return state

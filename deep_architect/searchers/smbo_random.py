@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+import math
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
 import deep_architect.searchers.common as seco
 from deep_architect.errors import check
-from deep_architect.searchers._base import SearcherBase, index_of_best, random_architecture
+from deep_architect.searchers.base import RngLike, Searcher, random_architecture
 from deep_architect.surrogates.common import SurrogateModel, extract_features
 
 
-class SMBOSearcher(SearcherBase):
+def index_of_best(scores: Sequence[float]) -> int:
+    """Index of the strictly highest score, the first one on ties; NaNs are ignored.
+
+    Args:
+        scores: At least one score.
+
+    Returns:
+        The chosen index (0 if every score is NaN).
+    """
+    best = 0
+    for i, score in enumerate(scores):
+        if not math.isnan(score) and (math.isnan(scores[best]) or score > scores[best]):
+            best = i
+    return best
+
+
+class SMBOSearcher(Searcher):
     """Proposes the best of ``num_samples`` random candidates according to a surrogate.
 
     With probability ``exploration_prob`` a sample is a single random
@@ -22,8 +39,8 @@ class SMBOSearcher(SearcherBase):
     architecture from the token and feeds its features and score to the
     surrogate.
 
-    Token: ``{"vs": hyperp_value_lst, "sample_id": int}``. ``save_state`` writes
-    ``smbo_searcher_state.json`` plus the surrogate's own state.
+    Token: ``{"vs": hyperp_value_lst}``. The state nests the surrogate's state
+    under ``"surrogate"`` (file ``smbo_searcher_state.json``).
 
     Args:
         search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
@@ -32,14 +49,15 @@ class SMBOSearcher(SearcherBase):
         exploration_prob: Probability of sampling a random architecture directly.
         reset_default_scope_upon_sample: Whether each new search space resets
             the default scope.
+        rng: ``None`` (global NumPy generator), an ``int`` seed or a ``RandomState``.
     """
 
     state_filename = "smbo_searcher_state.json"
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  surrogate_model: SurrogateModel, num_samples: int, exploration_prob: float,
-                 reset_default_scope_upon_sample: bool = True) -> None:
-        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+                 reset_default_scope_upon_sample: bool = True, rng: RngLike = None) -> None:
+        Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         check(isinstance(num_samples, int) and num_samples >= 1,
               f"{self._owner}: num_samples must be a positive int, got {num_samples!r}")
         check(0.0 <= exploration_prob <= 1.0,
@@ -48,29 +66,44 @@ class SMBOSearcher(SearcherBase):
         self.num_samples = num_samples
         self.exploration_prob = exploration_prob
 
-    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
-        if np.random.rand() < self.exploration_prob:
-            inputs, outputs, vs = random_architecture(self.search_space_fn, self._owner)
+    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        """A random architecture (exploration) or the surrogate's best candidate."""
+        if (np.random if self.rng is None else self.rng).rand() < self.exploration_prob:
+            inputs, outputs, vs = random_architecture(self.search_space_fn, self._owner,
+                                                      self.rng)
         else:
             inputs, outputs, vs = self._best_candidate()
         return inputs, outputs, vs, {"vs": list(vs)}
 
     def _best_candidate(self) -> Tuple[dict, dict, List[Any]]:
-        candidates = [random_architecture(self.search_space_fn, self._owner)
+        candidates = [random_architecture(self.search_space_fn, self._owner, self.rng)
                       for _ in range(self.num_samples)]
         scores = self.surr_model.eval_batch(
             [extract_features(inputs, outputs) for inputs, outputs, _ in candidates])
         return candidates[index_of_best(scores)]
 
-    def _update(self, val: float, token: Dict[str, Any]) -> None:
-        self._check_token_keys(token, ["vs"])
+    def observe(self, val: float, token: Dict[str, Any]) -> None:
+        """Rebuilds the token's architecture and feeds its features and ``val`` to the surrogate."""
+        self.check_token_keys(token, ["vs"])
         inputs, outputs = self.search_space_fn()
         seco.specify(outputs, token["vs"])
         self.surr_model.update(val, extract_features(inputs, outputs))
 
-    def _get_state(self, folderpath: str) -> Dict[str, Any]:
-        self.surr_model.save_state(folderpath)
-        return {}
+    def get_state(self) -> Dict[str, Any]:
+        """The base state plus the surrogate's (``"surrogate"``)."""
+        state = Searcher.get_state(self)
+        state["surrogate"] = self.surr_model.get_state()
+        return state
 
-    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
-        self.surr_model.load_state(folderpath)
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Restores :meth:`get_state`'s output."""
+        Searcher.set_state(self, state)
+        if "surrogate" in state:
+            self.surr_model.set_state(state["surrogate"])
+
+    def _complete_legacy_state(self, state: Any, folderpath: str) -> Any:
+        # The original kept only the surrogate's own files in the folder.
+        if state is None or (isinstance(state, dict) and "surrogate" not in state):
+            self.surr_model.load_state(folderpath)
+            return {} if state is None else state
+        return state

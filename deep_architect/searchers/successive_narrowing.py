@@ -34,7 +34,7 @@ import numpy as np
 
 import deep_architect.searchers.common as seco
 from deep_architect.errors import check
-from deep_architect.searchers._base import SearcherBase, random_architecture
+from deep_architect.searchers.base import RngLike, Searcher, random_architecture
 from deep_architect.searchers.protocol import BUDGET_KEY, NoSampleAvailable
 
 
@@ -57,7 +57,7 @@ def num_evaluations(num_initial_samples: int, reduction_factor: float, num_round
     return total
 
 
-class SuccessiveNarrowing(SearcherBase):
+class SuccessiveNarrowing(Searcher):
     """Rounds over a shrinking set of random architectures.
 
     The constructor draws ``num_initial_samples`` random value lists (the
@@ -68,10 +68,10 @@ class SuccessiveNarrowing(SearcherBase):
     :class:`~deep_architect.searchers.protocol.NoSampleAvailable` until all its
     results are in.
 
-    Token: ``{"idx": position in the queue, "sample_id": int}``, plus
-    ``"budget"`` when ``initial_budget`` is given: round ``r`` (from 0) gets
-    ``initial_budget * budget_increase_factor ** r``. ``save_state`` writes
-    ``successive_narrowing_state.json``.
+    Token: ``{"idx": position in the queue}``, plus ``"budget"`` when
+    ``initial_budget`` is given: round ``r`` (from 0) gets
+    ``initial_budget * budget_increase_factor ** r``. The state holds the
+    queue and the round's results (file ``successive_narrowing_state.json``).
 
     Args:
         search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
@@ -82,17 +82,18 @@ class SuccessiveNarrowing(SearcherBase):
         initial_budget: Budget of the first round's evaluations, or ``None``
             for tokens without a budget.
         budget_increase_factor: Budget multiplier from one round to the next.
+        rng: ``None`` (global NumPy generator), an ``int`` seed or a ``RandomState``.
     """
 
     state_filename = "successive_narrowing_state.json"
-    _state_keys = ("queue", "vals", "num_remaining", "idx", "reduction_factor")
+    state_keys = ("queue", "vals", "num_remaining", "idx", "reduction_factor")
 
     def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
                  num_initial_samples: int, reduction_factor: float,
                  reset_default_scope_upon_sample: bool = True,
                  initial_budget: Optional[float] = None,
-                 budget_increase_factor: float = 1.0) -> None:
-        SearcherBase.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+                 budget_increase_factor: float = 1.0, rng: RngLike = None) -> None:
+        Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         check(isinstance(num_initial_samples, int) and num_initial_samples >= 1,
               f"SuccessiveNarrowing: num_initial_samples must be a positive int, "
               f"got {num_initial_samples!r}")
@@ -110,13 +111,14 @@ class SuccessiveNarrowing(SearcherBase):
         self.budget_increase_factor = budget_increase_factor
         self.round_idx = 0
         self.queue: List[List[Any]] = [
-            random_architecture(self.search_space_fn, self._owner)[2]
+            random_architecture(self.search_space_fn, self._owner, self.rng)[2]
             for _ in range(num_initial_samples)]
         self.vals: List[Optional[float]] = [None] * num_initial_samples
         self.num_remaining = num_initial_samples
         self.idx = 0
 
-    def _sample(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+        """The next queued architecture of the round."""
         if self.idx >= len(self.queue):
             raise NoSampleAvailable(
                 f"SuccessiveNarrowing.sample: all {len(self.queue)} architectures of round "
@@ -131,9 +133,14 @@ class SuccessiveNarrowing(SearcherBase):
         self.idx += 1
         return inputs, outputs, vs, token
 
-    def _update(self, val: float, token: Dict[str, Any]) -> None:
-        self._check_token_keys(token, ["idx"])
-        self.vals[token["idx"]] = val
+    def observe(self, val: float, token: Dict[str, Any]) -> None:
+        """Records the result of a queued architecture; a full round narrows the queue."""
+        self.check_token_keys(token, ["idx"])
+        idx = token["idx"]
+        check(type(idx) is int and 0 <= idx < len(self.queue) and self.vals[idx] is None,
+              "SuccessiveNarrowing.update: token %r names no architecture of this round "
+              "waiting for its result", token)
+        self.vals[idx] = val
         self.num_remaining -= 1
         if self.num_remaining == 0:
             n = max(1, int(self.reduction_factor * len(self.queue)))
@@ -144,13 +151,19 @@ class SuccessiveNarrowing(SearcherBase):
             self.idx = 0
             self.round_idx += 1
 
-    def _get_state(self, folderpath: str) -> Dict[str, Any]:
-        return {"queue": self.queue, "vals": self.vals, "num_remaining": self.num_remaining,
-                "idx": self.idx, "reduction_factor": self.reduction_factor,
-                "round_idx": self.round_idx, "initial_budget": self.initial_budget,
-                "budget_increase_factor": self.budget_increase_factor}
+    def get_state(self) -> Dict[str, Any]:
+        """The base state plus the queue, the round's results, the round and the budgets."""
+        state = Searcher.get_state(self)
+        state.update({"queue": self.queue, "vals": self.vals,
+                      "num_remaining": self.num_remaining, "idx": self.idx,
+                      "reduction_factor": self.reduction_factor, "round_idx": self.round_idx,
+                      "initial_budget": self.initial_budget,
+                      "budget_increase_factor": self.budget_increase_factor})
+        return state
 
-    def _set_state(self, state: Dict[str, Any], folderpath: str) -> None:
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Restores :meth:`get_state`'s output or the original's state file."""
+        Searcher.set_state(self, state)
         self.queue, self.vals = state["queue"], state["vals"]
         self.num_remaining, self.idx = state["num_remaining"], state["idx"]
         self.reduction_factor = state["reduction_factor"]

@@ -5,7 +5,7 @@ Example:
     >>> import deep_architect.modules as mo
     >>> from deep_architect.searchers.random import RandomSearcher
     >>> class FirstOfTwo(WrapperSearcher):
-    ...     def _sample(self):
+    ...     def propose(self):
     ...         first = self._draw()
     ...         self._reject(self._draw())
     ...         return self._hand_out(first, {})
@@ -19,33 +19,30 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import deep_architect.searchers.common as seco
 from deep_architect.errors import check
-from deep_architect.searchers._base import SearcherBase
+from deep_architect.searchers.base import Searcher
 
 __all__ = ["WrapperSearcher"]
-
-_INNER_FOLDERNAME = "inner_searcher"
 
 Candidate = tuple  # (inputs, outputs, hyperp_value_lst, inner token)
 
 
-class WrapperSearcher(SearcherBase):
+class WrapperSearcher(Searcher):
     """Draws candidates from an inner searcher; every inner token gets exactly one update.
 
-    Subclasses implement ``_sample`` with :meth:`_draw` (one candidate from the
+    Subclasses implement ``propose`` with :meth:`_draw` (one candidate from the
     inner searcher), :meth:`_reject` (updates the inner searcher at once with
     ``rejected_value`` and counts the rejection) and :meth:`_hand_out` (rebuilds
     the chosen candidate on a fresh space and wraps its token). The handed-out
     candidate's inner token is updated with the real result in :meth:`update`.
-    ``save_state`` also saves the inner searcher into the subfolder ``inner_searcher``.
+    The state nests the inner searcher's under ``"inner"``.
 
     Args:
-        searcher: Any searcher with ``sample``/``update``/``save_state``/
-            ``load_state`` and a ``search_space_fn`` attribute.
+        searcher: A :class:`~deep_architect.searchers.base.Searcher` (its state
+            is nested in this one's).
         rejected_value: Value given to the inner searcher for rejected candidates.
     """
 
@@ -55,7 +52,7 @@ class WrapperSearcher(SearcherBase):
         check(isinstance(rejected_value, int | float) and math.isfinite(rejected_value),
               f"{type(self).__name__}: rejected_value must be a finite number, got "
               f"{rejected_value!r}")
-        SearcherBase.__init__(self, searcher.search_space_fn)
+        Searcher.__init__(self, searcher.search_space_fn)
         self.searcher = searcher
         self.rejected_value = float(rejected_value)
         self.num_drawn = 0
@@ -75,24 +72,20 @@ class WrapperSearcher(SearcherBase):
         seco.specify(outputs, candidate[2])
         return inputs, outputs, candidate[2], {"inner_token": candidate[3], **info}
 
-    def _update(self, val: float, token: dict) -> None:
-        self._check_token_keys(token, ["inner_token"])
+    def observe(self, val: float, token: dict) -> None:
+        """Passes the result on to the inner searcher with the candidate's inner token."""
+        self.check_token_keys(token, ["inner_token"])
         self.searcher.update(val, token["inner_token"])
 
-    def _get_state(self, folderpath: str) -> dict:
-        inner = os.path.join(folderpath, _INNER_FOLDERNAME)
-        os.makedirs(inner, exist_ok=True)
-        self.searcher.save_state(inner)
-        return {"num_drawn": self.num_drawn, "num_rejected": self.num_rejected,
-                **self._get_own_state()}
+    def get_state(self) -> dict:
+        """The base state, the draw counters and the inner searcher's state (``"inner"``)."""
+        state = Searcher.get_state(self)
+        state.update({"num_drawn": self.num_drawn, "num_rejected": self.num_rejected,
+                      "inner": self.searcher.get_state()})
+        return state
 
-    def _set_state(self, state: dict, folderpath: str) -> None:
-        self.searcher.load_state(os.path.join(folderpath, _INNER_FOLDERNAME))
+    def set_state(self, state: dict) -> None:
+        """Restores :meth:`get_state`'s output."""
+        Searcher.set_state(self, state)
+        self.searcher.set_state(state["inner"])
         self.num_drawn, self.num_rejected = state["num_drawn"], state["num_rejected"]
-        self._set_own_state(state)
-
-    def _get_own_state(self) -> dict:
-        return {}
-
-    def _set_own_state(self, state: dict) -> None:
-        """Subclasses restore what ``_get_own_state`` returned."""

@@ -14,7 +14,9 @@ class SurrogateModel:
 
     Subclasses implement :meth:`eval` and :meth:`update`; they may override
     :meth:`eval_batch` to score many candidates at once, and
-    :meth:`save_state`/:meth:`load_state`, which do nothing by default.
+    :meth:`get_state`/:meth:`set_state` (a plain-JSON dict, nested in the
+    state of the searcher that uses the surrogate) and
+    :meth:`save_state`/:meth:`load_state`, which keep nothing by default.
     """
 
     def eval(self, feats: Features) -> float:
@@ -28,6 +30,13 @@ class SurrogateModel:
     def update(self, val: float, feats: Features) -> None:
         """Records that the architecture with ``feats`` scored ``val``."""
         raise NotImplementedError
+
+    def get_state(self) -> Dict[str, Any]:
+        """Plain-JSON state of the model (empty by default)."""
+        return {}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Restores :meth:`get_state`'s output (no-op by default)."""
 
     def save_state(self, folderpath: str) -> None:
         """Writes the model's state into ``folderpath`` (no-op by default)."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import List
-
-import numpy as np
+import math
+from typing import Any, Dict, List
 
 import deep_architect.utils as ut
 from deep_architect.errors import check
@@ -21,14 +20,38 @@ class DummySurrogate(SurrogateModel):
 
     def __init__(self) -> None:
         self.val_lst: List[float] = []
+        self._sum = 0.0
+        self._sum_of = 0
 
     def eval(self, feats: Features) -> float:
         """Mean observed value, whatever the features."""
-        return float(np.mean(self.val_lst)) if self.val_lst else 0.0
+        if not self.val_lst:
+            return 0.0
+        return self._synced_sum() / len(self.val_lst)
 
     def update(self, val: float, feats: Features) -> None:
         """Records ``val``; the features are ignored."""
+        self._sum = self._synced_sum() + float(val)
         self.val_lst.append(float(val))
+        self._sum_of = len(self.val_lst)
+
+    def _synced_sum(self) -> float:
+        # A running sum: averaging every observation per call would make each
+        # sample cost more as the search goes on. Recomputed if val_lst was replaced.
+        if self._sum_of != len(self.val_lst):
+            self._sum, self._sum_of = math.fsum(self.val_lst), len(self.val_lst)
+        return self._sum
+
+    def get_state(self) -> Dict[str, Any]:
+        """``{"val_lst": [...]}``."""
+        return {"val_lst": list(self.val_lst)}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Replaces the observed values with those of ``state``."""
+        check(isinstance(state, dict) and isinstance(state.get("val_lst"), list),
+              "DummySurrogate.set_state: expected {'val_lst': [...]}, got %r", state)
+        self.val_lst = [float(v) for v in state["val_lst"]]
+        self._sum_of = -1
 
     def save_state(self, folderpath: str) -> None:
         """Writes ``dummy_surrogate_state.json`` with the observed values."""
@@ -41,4 +64,4 @@ class DummySurrogate(SurrogateModel):
         check(ut.file_exists(filepath),
               f"DummySurrogate.load_state: no saved state in folder {folderpath!r} "
               f"(expected the file {_STATE_FILENAME!r})")
-        self.val_lst = [float(v) for v in ut.read_jsonfile(filepath)["val_lst"]]
+        self.set_state(ut.read_jsonfile(filepath))

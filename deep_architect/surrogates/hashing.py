@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -72,8 +72,11 @@ class HashingSurrogate(SurrogateModel):
 
     def _feats2mat(self, feats_lst: Sequence[Features]) -> Any:
         """One CSR row of bucket counts per element of ``feats_lst``, built at once."""
+        return self._buckets2mat([self._bucket_indices(feats) for feats in feats_lst])
+
+    def _buckets2mat(self, cols: Sequence[np.ndarray]) -> Any:
+        """One CSR row of counts per array of bucket indices."""
         sp = _import_scipy_sparse()
-        cols = [self._bucket_indices(feats) for feats in feats_lst]
         rows = np.repeat(np.arange(len(cols)), [len(c) for c in cols])
         cols_arr = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
         data = np.ones(len(cols_arr), dtype=np.float64)
@@ -123,6 +126,37 @@ class HashingSurrogate(SurrogateModel):
             self.model = Ridge(alpha=self.weight_decay_coeff)
         self.model.fit(self._stacked_vecs()[:n], np.asarray(self.vals_lst[:n]))
 
+    def get_state(self) -> Dict[str, Any]:
+        """``{"hash_size", "vals_lst", "buckets"}`` with each observation's bucket indices."""
+        buckets = [np.repeat(row.indices, row.data.astype(np.int64)).tolist()
+                   for row in self.vecs_lst]
+        return {"hash_size": self.hash_size, "vals_lst": list(self.vals_lst), "buckets": buckets}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Restores :meth:`get_state`'s output and refits as the saving surrogate had last fitted.
+
+        Raises:
+            DeepArchitectError: If ``state`` is malformed or has another ``hash_size``.
+        """
+        check(isinstance(state, dict) and all(k in state for k in ("vals_lst", "buckets"))
+              and len(state["vals_lst"]) == len(state["buckets"]),
+              "HashingSurrogate.set_state: expected a dict with lists vals_lst and buckets of "
+              "equal length, got %r", state if not isinstance(state, dict) else sorted(state))
+        check(state.get("hash_size", self.hash_size) == self.hash_size,
+              "HashingSurrogate.set_state: the state has hash_size %r, this surrogate has %r",
+              state.get("hash_size"), self.hash_size)
+        mat = self._buckets2mat([np.asarray(b, dtype=np.int64) for b in state["buckets"]])
+        self._restore([float(v) for v in state["vals_lst"]], mat)
+
+    def _restore(self, vals_lst: List[float], stacked: Any) -> None:
+        n = len(vals_lst)
+        self.vals_lst, self.model = vals_lst, None
+        self.vecs_lst = [stacked[i] for i in range(n)]
+        self._stacked = stacked if n > 0 else None
+        num_fitted = n - n % self.refit_interval
+        if num_fitted > 0:
+            self._refit(num_fitted)
+
     def save_state(self, folderpath: str) -> None:
         """Writes ``hash_model_state.json`` and the stacked vectors (``hash_model_vecs.npz``)."""
         sp = _import_scipy_sparse()
@@ -149,14 +183,10 @@ class HashingSurrogate(SurrogateModel):
               f"HashingSurrogate.load_state: the state in {folderpath!r} has hash_size "
               f"{state.get('hash_size')}, this surrogate has {self.hash_size}")
         n = state["num_evals"]
-        self.vals_lst = [float(v) for v in state["vals_lst"]]
-        self.vecs_lst, self._stacked, self.model = [], None, None
+        vals_lst = [float(v) for v in state["vals_lst"]]
+        stacked = sp.csr_matrix((0, self.hash_size))
         if n > 0:
             stacked = sp.load_npz(ut.join_paths([folderpath, _VECS_FILENAME])).tocsr()
-            check(stacked.shape == (n, self.hash_size) and len(self.vals_lst) == n,
-                  f"HashingSurrogate.load_state: inconsistent state in {folderpath!r}")
-            self.vecs_lst = [stacked[i] for i in range(n)]
-            self._stacked = stacked
-            num_fitted = n - n % self.refit_interval
-            if num_fitted > 0:
-                self._refit(num_fitted)
+        check(stacked.shape == (n, self.hash_size) and len(vals_lst) == n,
+              f"HashingSurrogate.load_state: inconsistent state in {folderpath!r}")
+        self._restore(vals_lst, stacked)

@@ -64,7 +64,7 @@ class ProxyFilteredSearcher(WrapperSearcher):
     """
 
     state_filename = "proxy_filtered_searcher.json"
-    _state_keys = ("num_scored", "num_drawn", "num_rejected")
+    state_keys = ("num_scored", "num_drawn", "num_rejected", "inner")
 
     def __init__(self, searcher: Any, proxy: str | Callable[[Any, tuple], float],
                  num_candidates: int, input_shape_or_batch: ShapeOrBatch,
@@ -96,7 +96,8 @@ class ProxyFilteredSearcher(WrapperSearcher):
             value = compute_proxy(self.proxy, model, self.batch)
         return -math.inf if math.isnan(value) else value
 
-    def _sample(self) -> tuple[dict, dict, list, dict]:
+    def propose(self) -> tuple[dict, dict, list, dict]:
+        """Hands out the best of ``num_candidates`` drawn candidates by the proxy."""
         best, best_value = None, -math.inf
         for _ in range(self.num_candidates):
             candidate = self._draw()
@@ -110,8 +111,11 @@ class ProxyFilteredSearcher(WrapperSearcher):
         return self._hand_out(best, {"proxy_value": best_value if math.isfinite(best_value)
                                      else None})
 
-    def _get_own_state(self) -> dict:
-        return {"num_scored": self.num_scored}
+    def get_state(self) -> dict:
+        """The wrapper's state plus the number of proxy evaluations (``"num_scored"``)."""
+        return {**WrapperSearcher.get_state(self), "num_scored": self.num_scored}
 
-    def _set_own_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
+        """Restores :meth:`get_state`'s output."""
+        WrapperSearcher.set_state(self, state)
         self.num_scored = state["num_scored"]
