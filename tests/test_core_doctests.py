@@ -17,6 +17,8 @@ CORE_MODULES = [
     "deep_architect.hyperparameters",
     "deep_architect.modules",
     "deep_architect.specify",
+    "deep_architect.searchers.base",
+    "deep_architect.searchers.random",
     "deep_architect.analysis.size",
     "deep_architect.analysis.fingerprint",
     "deep_architect.pruning",
