@@ -260,6 +260,7 @@ class Int(Range):
         self._hi = self._scale(self.high + 0.5) if log else 1.0
 
     def from_unit(self, u: float) -> int:
+        """Returns the integer at position ``u`` in ``[0, 1]`` of the (log) range."""
         u = _clip_unit(u)
         if self.log:
             val = int(round(self._unscale(self._lo + u * (self._hi - self._lo))))
@@ -267,6 +268,7 @@ class Int(Range):
         return self.low + self.step * min(int(u * self.num_values), self.num_values - 1)
 
     def to_unit(self, val: int) -> float:
+        """Returns the position in ``[0, 1]`` of ``val``; the inverse of :meth:`from_unit`."""
         val = self.validate(val)
         if self.log:
             return (self._scale(val) - self._lo) / (self._hi - self._lo)
@@ -277,6 +279,7 @@ class Int(Range):
         return range(self.low, self.high + 1, self.step)
 
     def validate(self, val: Any) -> int:
+        """Returns ``val`` as an ``int`` if it is an allowed integer; raises otherwise."""
         if not _is_integral(val):
             raise self._out_of_range(val, "an integer")
         val = int(val)
@@ -320,17 +323,20 @@ class Float(Range):
         self._hi = self._scale(self.high)
 
     def from_unit(self, u: float) -> float:
+        """Returns the number at position ``u`` in ``[0, 1]`` of the (log) range."""
         val = self._unscale(self._lo + _clip_unit(u) * (self._hi - self._lo))
         # exp(log(x)) may land a rounding error outside the bounds.
         return min(max(val, self.low), self.high)
 
     def to_unit(self, val: float) -> float:
+        """Returns the position in ``[0, 1]`` of ``val``; the inverse of :meth:`from_unit`."""
         val = self.validate(val)
         if self._hi == self._lo:
             return 0.5
         return _clip_unit((self._scale(val) - self._lo) / (self._hi - self._lo))
 
     def validate(self, val: Any) -> float:
+        """Returns ``val`` as a ``float`` if it lies in the range; raises otherwise."""
         if not (_is_real(val) and self.low <= val <= self.high):
             raise self._out_of_range(val, "a number in the range [%r, %r]" % (self.low, self.high))
         return float(val)

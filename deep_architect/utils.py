@@ -238,7 +238,7 @@ def write_textfile(
         filepath: Destination path.
         lines: The lines to write.
         append: Whether to append to an existing file instead of replacing it.
-        with_newline: Whether to write ``"\\n"`` after each line.
+        with_newline: Whether to end each line with a newline.
     """
     with open(filepath, "a" if append else "w") as f:
         for line in lines:
@@ -508,7 +508,9 @@ def _convert(x: float, src_units: str, dst_units: str, factors: Dict[str, float]
 def convert_between_time_units(
     x: float, src_units: str = "seconds", dst_units: str = "hours"
 ) -> float:
-    """Converts a duration between ``'seconds'``, ``'minutes'``, ``'hours'``, ``'days'``,
+    """Converts a duration from one unit to another.
+
+    The units are ``'seconds'``, ``'minutes'``, ``'hours'``, ``'days'``,
     ``'weeks'``, ``'miliseconds'`` (or ``'milliseconds'``), ``'microseconds'`` and
     ``'nanoseconds'``.
 
@@ -522,7 +524,9 @@ def convert_between_time_units(
 def convert_between_byte_units(
     x: float, src_units: str = "bytes", dst_units: str = "megabytes"
 ) -> float:
-    """Converts a size between ``'bytes'``, ``'kilobytes'``, ``'megabytes'``,
+    """Converts a size from one unit to another.
+
+    The units are ``'bytes'``, ``'kilobytes'``, ``'megabytes'``,
     ``'gigabytes'`` and ``'terabytes'`` (powers of 1024).
 
     Example:

@@ -363,8 +363,11 @@ class LinePlot:
         color: Optional[str] = None,
         line_type: Optional[str] = None,
     ) -> None:
-        """Adds a line; ``color`` (``'black'``, ``'red'``) and ``line_type``
-        (``'solid'``, ``'dotted'``, ``'dashed'``) names outside those are ignored."""
+        """Adds a line to the plot.
+
+        ``color`` (``'black'``, ``'red'``) and ``line_type`` (``'solid'``,
+        ``'dotted'``, ``'dashed'``) names outside those are ignored.
+        """
         self.data.append(
             {"xs": xs, "ys": ys, "label": label, "err": err, "color": color, "line_type": line_type}
         )
@@ -679,8 +682,11 @@ def plot_pareto_front(
 def visualize_model_as_text(
     inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output]
 ) -> None:
-    """Prints a fully specified model: its border, then each module (in
-    evaluation order) with its hyperparameter values and incoming connections."""
+    """Prints a fully specified model.
+
+    First its border, then each module (in evaluation order) with its
+    hyperparameter values and incoming connections.
+    """
     d = co.jsonify(inputs, outputs)
     sep = "=" * 32
     lines = [sep, "I)"]

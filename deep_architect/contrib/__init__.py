@@ -1,0 +1,4 @@
+"""Contributed code built on the core.
+
+Communicators, framework backends, search spaces, evaluators and searchers.
+"""

@@ -1,0 +1,1 @@
+"""Executors: where the search loop runs evaluations (in process, process pool, Ray)."""

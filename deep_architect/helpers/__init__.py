@@ -1,0 +1,1 @@
+"""Framework helpers: modules wrapping PyTorch, TensorFlow, Keras and scikit-learn code."""

@@ -322,6 +322,7 @@ class LayerChoice(_Unresolved):
     """
 
     def __new__(cls, candidates: Sequence | Mapping, label: str | None = None) -> Any:
+        """Records the choice while a space is being built; a plain module otherwise."""
         if not _CONSTRUCTIONS:
             return nn.Module.__new__(cls)
         construction = _CONSTRUCTIONS[-1]
@@ -382,6 +383,7 @@ class InputChoice(_Unresolved):
 
     def __new__(cls, n_candidates: int, n_chosen: int = 1, reduction: str = "sum",
                 label: str | None = None) -> Any:
+        """Records the choice while a space is being built; a plain module otherwise."""
         if not _CONSTRUCTIONS:
             return nn.Module.__new__(cls)
         construction = _CONSTRUCTIONS[-1]
@@ -432,6 +434,7 @@ class Repeat(_Unresolved):
 
     def __new__(cls, block_fn: Any, depth_values: int | Sequence[int],
                 label: str | None = None) -> Any:
+        """Records the choice while a space is being built; a plain module otherwise."""
         if not _CONSTRUCTIONS:
             return nn.Module.__new__(cls)
         construction = _CONSTRUCTIONS[-1]

@@ -1,0 +1,1 @@
+"""Searchers: strategies that choose the hyperparameter values of a search space."""

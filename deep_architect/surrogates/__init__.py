@@ -1,0 +1,1 @@
+"""Surrogate models predicting an architecture's score from its features."""

@@ -1,0 +1,1 @@
+"""Master-worker communication over files, MPI or MongoDB."""

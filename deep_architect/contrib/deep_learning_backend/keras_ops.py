@@ -141,6 +141,7 @@ class ScheduledDropPath(layers.Layer):
                                     name="step")
 
     def call(self, x, total_steps, training=None):
+        """Drops whole examples of ``x`` with the scheduled probability (training only)."""
         if not training or self.final_drop_prob <= 0.0:
             return x
         self.step.assign_add(1.0)
@@ -152,6 +153,7 @@ class ScheduledDropPath(layers.Layer):
         return x / keep_prob * ops.floor(keep_prob + noise)
 
     def compute_output_shape(self, x_shape, total_steps_shape):
+        """The shape of ``x``: dropping examples keeps it."""
         return x_shape
 
 

@@ -170,6 +170,7 @@ class ScheduledDropPath(nn.Module):
         self.register_buffer("step", torch.zeros((), dtype=torch.long))
 
     def forward(self, x, total_steps):
+        """Drops whole examples of ``x`` with the scheduled probability (training only)."""
         if not self.training or self.final_drop_prob <= 0.0:
             return x
         self.step += 1

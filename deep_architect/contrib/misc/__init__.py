@@ -1,0 +1,1 @@
+"""Datasets, evaluators, search spaces and calibration helpers for the examples."""

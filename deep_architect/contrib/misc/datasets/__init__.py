@@ -1,0 +1,1 @@
+"""In-memory datasets, loaders and augmentation for the examples."""

@@ -1,0 +1,1 @@
+"""Training-based evaluators of classifiers, one subpackage per framework."""

@@ -58,7 +58,9 @@ def iterate_one_epoch(dataset: Any, batch_size: int):
 
 
 def graph_input_dict(inputs, images: Any, total_training_steps: Any) -> Dict[str, Any]:
-    """Maps a graph's input names to values: ``{'in': images}`` for a SISO graph, or
+    """Maps a graph's input names to values.
+
+    That is ``{'in': images}`` for a SISO graph, or
     ``{'in0': images, 'in1': total_training_steps}`` for the NASNet-style two-input graph.
 
     Raises:
@@ -73,8 +75,10 @@ def graph_input_dict(inputs, images: Any, total_training_steps: Any) -> Dict[str
 
 
 def total_loss(output_values: Dict[str, Any], loss_fn, aux_weight: float) -> Any:
-    """Loss of the ``'out'`` logits, or of ``'out1'`` plus ``aux_weight`` times that of
-    the auxiliary ``'out0'`` logits (NASNet-style two-output graph).
+    """Loss of the logits of a single- or two-output graph.
+
+    That is the loss of the ``'out'`` logits, or of ``'out1'`` plus ``aux_weight``
+    times that of the auxiliary ``'out0'`` logits (NASNet-style two-output graph).
 
     Raises:
         DeepArchitectError: For any other set of output names.

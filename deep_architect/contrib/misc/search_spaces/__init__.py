@@ -1,0 +1,1 @@
+"""Search spaces from the literature, written once for every backend."""

@@ -184,8 +184,11 @@ def stem(num_filters: int = 128) -> go.Fragment:
 
 def generate_search_space(stacks: int, num_cells_per_stack: int, num_nodes_per_cell: int,
                           num_init_filters: int, num_classes: int = 10) -> go.Fragment:
-    """Stem, ``stacks`` stacks of cells (2x2/2 max pooling and doubled filters between
-    stacks), global average pooling and a dense classifier."""
+    """The NAS-Bench-101 network: stem, stacks of cells, pooling and a classifier.
+
+    Between the ``stacks`` stacks of cells come 2x2/2 max pooling and doubled
+    filters; global average pooling and a dense classifier end the network.
+    """
     generate = create_cell_generator(num_nodes_per_cell)
     fragments = [stem(num_init_filters)]
     filters = num_init_filters

@@ -148,8 +148,10 @@ class MISOIdentity(co.Module):
 
 
 def miso_optional(fn: Callable, h_opt: go.HyperparameterLike) -> go.Fragment:
-    """Substitution module ``MISOOptional``: ``fn()`` if ``h_opt`` is truthy, else
-    :class:`MISOIdentity`."""
+    """Substitution module ``MISOOptional``.
+
+    It becomes ``fn()`` if ``h_opt`` is truthy, else :class:`MISOIdentity`.
+    """
     return mo.substitution_module(
         "MISOOptional", lambda dh: fn() if dh["opt"] else MISOIdentity().get_io(),
         {"opt": h_opt}, ["in0", "in1"], ["out"])
@@ -352,8 +354,10 @@ def aux_logits(num_classes: int = 10) -> go.Fragment:
 def generate_search_space(num_nodes_per_cell: int, num_normal_cells: int,
                           num_reduction_cells: int, init_filters: int,
                           stem_multiplier: float, num_classes: int = 10) -> go.Fragment:
-    """Stem, normal cells with reduction cells spread among them (each doubling the
-    filters), an auxiliary head, and the final classifier."""
+    """The NASNet network: stem, cells, an auxiliary head and the classifier.
+
+    Reduction cells (each doubling the filters) are spread among the normal cells.
+    """
     stem_inputs, stem_outputs = stem(int(init_filters * stem_multiplier))
     steps_inputs, steps_outputs = mo.identity()
     context = NasnetContext(steps_outputs["out"])

@@ -1,0 +1,1 @@
+"""The original TensorFlow search-space module paths, kept importable."""

@@ -1,0 +1,1 @@
+"""The original TensorFlow-eager search-space module paths, kept importable."""
