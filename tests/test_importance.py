@@ -44,7 +44,7 @@ def test_importances_are_a_distribution_or_all_zero(pairs):
 
 def test_param_importances_of_a_logged_search_by_position_and_by_name(tmp_path):
     np.random.seed(0)
-    run_search(curve_space, RandomSearcher(curve_space), CurveEvaluator, 40, str(tmp_path), "s",
+    run_search(RandomSearcher(curve_space), CurveEvaluator, 40, str(tmp_path), "s",
                show_progress=False)
     folder = sl.get_search_folderpath(str(tmp_path), "s")
     by_position = param_importances(folder)
@@ -54,6 +54,6 @@ def test_param_importances_of_a_logged_search_by_position_and_by_name(tmp_path):
     # The repeat count plays no part in the toy score.
     assert by_name["H.Int-0"] < 0.1
     with pytest.raises(DeepArchitectError, match="at least 3"):
-        run_search(curve_space, RandomSearcher(curve_space), CurveEvaluator, 2, str(tmp_path),
+        run_search(RandomSearcher(curve_space), CurveEvaluator, 2, str(tmp_path),
                    "t", show_progress=False)
         param_importances(sl.get_search_folderpath(str(tmp_path), "t"))

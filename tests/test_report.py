@@ -281,7 +281,7 @@ def _pruned_search(folderpath, name, num_samples):
     from deep_architect.searchers.random import RandomSearcher
 
     np.random.seed(0)
-    run_search(curve_space, RandomSearcher(curve_space), CurveEvaluator, num_samples, folderpath,
+    run_search(RandomSearcher(curve_space), CurveEvaluator, num_samples, folderpath,
                name, show_progress=False, pruner=MedianPruner(n_startup=2))
     return sl.get_search_folderpath(folderpath, name)
 

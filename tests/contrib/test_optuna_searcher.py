@@ -205,13 +205,13 @@ def test_run_search_with_pruning_checkpoints_and_restores_the_study(tmp_path):
         return OptunaSearcher(curve_space, sampler=optuna.samplers.TPESampler(seed=0))
 
     first = searcher()
-    results = run_search(curve_space, first, CurveEvaluator, 10, str(tmp_path), "tpe",
+    results = run_search(first, CurveEvaluator, 10, str(tmp_path), "tpe",
                          show_progress=False, pruner=MedianPruner(n_startup=3))
     assert any(r.get("pruned") for r in results)
     told = [t.value for t in first.study.trials if t.state.name == "COMPLETE"]
     assert told == [r["validation_accuracy"] for r in results]
     # Running the finished search again restores the searcher from the journal.
     second = searcher()
-    run_search(curve_space, second, CurveEvaluator, 10, str(tmp_path), "tpe",
+    run_search(second, CurveEvaluator, 10, str(tmp_path), "tpe",
                show_progress=False)
     assert [t.value for t in second.study.trials] == told
