@@ -117,6 +117,10 @@ def test_a_table_of_other_settings_is_refused(tmp_path):
 def test_bad_arguments_are_messaged():
     with pytest.raises(DeepArchitectError, match="num_threads must be an int >= 1"):
         LatencyTable((64,), num_threads=0)
+    with pytest.raises(DeepArchitectError, match="timer must be 'wall', or 'cpu' with num_thr"):
+        LatencyTable((64,), num_threads=2, timer="cpu")
+    assert LatencyTable((64,), num_threads=2).timer == "wall"
+    assert LatencyTable((64,)).timer == "cpu"
     with pytest.raises(DeepArchitectError, match="example_shape"):
         LatencyTable(64)
     with pytest.raises(DeepArchitectError, match="latency target must be > 0"):

@@ -8,7 +8,10 @@ measured once on the target device is saved as JSON and reused.
 
 Timing is made robust to a busy machine: a fixed number of threads, warm-up
 calls, then the median over repeats of the mean time of a batch of calls long
-enough for the clock's resolution.
+enough for the clock's resolution. With one thread the default clock is the
+measuring thread's CPU time, which leaves out the time spent waiting for a
+core while other processes run (on a shared machine, wall-clock times mostly
+measure the other processes); with several threads it is the wall clock.
 
 Example:
     >>> import tempfile, os, torch
@@ -79,23 +82,34 @@ def module_key(module: Any) -> str:
     return f"{kind}|{hyperps}|{shapes}"
 
 
-def time_call(fn: Callable[[], Any], num_warmup: int, num_repeats: int) -> float:
+#: Clocks a table can time with: the calling thread's CPU time, or the wall clock.
+TIMERS: dict[str, Callable[[], float]] = {"cpu": time.thread_time, "wall": time.perf_counter}
+
+
+def time_call(fn: Callable[[], Any], num_warmup: int, num_repeats: int,
+              timer: Callable[[], float] = time.perf_counter) -> float:
     """Median seconds per call of ``fn`` over ``num_repeats`` timed repeats, after warm-up.
 
     Each repeat times enough consecutive calls to last at least 2 ms.
+
+    Args:
+        fn: The call to time.
+        num_warmup: Untimed calls first.
+        num_repeats: Timed repeats.
+        timer: The clock (see :data:`TIMERS`).
     """
     for _ in range(num_warmup):
         fn()
-    start = time.perf_counter()
+    start = timer()
     fn()
-    once = max(time.perf_counter() - start, 1e-7)
+    once = max(timer() - start, 1e-7)
     number = max(1, math.ceil(_MIN_REPEAT_SECONDS / once))
     times = []
     for _ in range(num_repeats):
-        start = time.perf_counter()
+        start = timer()
         for _ in range(number):
             fn()
-        times.append((time.perf_counter() - start) / number)
+        times.append((timer() - start) / number)
     return statistics.median(times)
 
 
@@ -115,6 +129,9 @@ class LatencyTable:
         num_threads: PyTorch intra-op threads while timing (restored afterwards).
         num_warmup: Untimed calls before timing each module.
         num_repeats: Timed repeats per module; the median is kept.
+        timer: ``"cpu"`` (CPU time of the measuring thread; only with one
+            thread) or ``"wall"``; by default ``"cpu"`` with one thread and
+            ``"wall"`` with more.
 
     Raises:
         DeepArchitectError: If ``filepath`` exists but is not a readable table,
@@ -124,7 +141,7 @@ class LatencyTable:
 
     def __init__(self, example_shape: Sequence[int], filepath: str | None = None,
                  batch_size: int = 1, num_threads: int = 1, num_warmup: int = 5,
-                 num_repeats: int = 11) -> None:
+                 num_repeats: int = 11, timer: str | None = None) -> None:
         for name, value, low in [("batch_size", batch_size, 1), ("num_threads", num_threads, 1),
                                  ("num_warmup", num_warmup, 0), ("num_repeats", num_repeats, 1)]:
             check(isinstance(value, int) and not isinstance(value, bool) and value >= low,
@@ -133,6 +150,11 @@ class LatencyTable:
               and all(isinstance(d, int) and d > 0 for d in example_shape),
               f"LatencyTable: example_shape must be a sequence of positive ints (one "
               f"example, no batch axis), got {example_shape!r}")
+        timer = ("cpu" if num_threads == 1 else "wall") if timer is None else timer
+        check(timer in TIMERS and (timer == "wall" or num_threads == 1),
+              f"LatencyTable: timer must be 'wall', or 'cpu' with num_threads=1 (the CPU time "
+              f"of one thread), got {timer!r} with num_threads={num_threads}")
+        self.timer = timer
         self.example_shape = tuple(example_shape)
         self.filepath = filepath
         self.batch_size = batch_size
@@ -148,7 +170,8 @@ class LatencyTable:
         return len(self.entries)
 
     def _settings(self) -> dict[str, Any]:
-        return {"batch_size": self.batch_size, "num_threads": self.num_threads}
+        return {"batch_size": self.batch_size, "num_threads": self.num_threads,
+                "timer": self.timer}
 
     def _read(self, filepath: str) -> dict[str, float]:
         def corrupt(reason: str) -> DeepArchitectError:
@@ -249,7 +272,7 @@ class LatencyTable:
             if key not in self.entries:
                 values = m._get_input_values()
                 seconds = time_call(lambda m=m, values=values: m._call_forward_fn(values),
-                                    self.num_warmup, self.num_repeats)
+                                    self.num_warmup, self.num_repeats, TIMERS[self.timer])
                 self.entries[key] = seconds * 1e3
                 self.num_measured += 1
             total += self.entries[key]
@@ -260,5 +283,6 @@ class LatencyTable:
         def measure() -> float:
             model, x, _ = self._compiled_modules(inputs, outputs)
             feed = {next(iter(inputs)): x}
-            return time_call(lambda: model(feed), self.num_warmup, self.num_repeats) * 1e3
+            return time_call(lambda: model(feed), self.num_warmup, self.num_repeats,
+                             TIMERS[self.timer]) * 1e3
         return self._with_threads(measure)
