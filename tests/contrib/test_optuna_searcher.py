@@ -116,9 +116,9 @@ def test_updates_arrive_in_any_order_and_bad_tokens_are_rejected():
     tokens = [searcher.sample()[3] for _ in range(3)]
     for token in reversed(tokens):
         searcher.update(1.0, token)
-    with pytest.raises(DeepArchitectError, match="already told"):
+    with pytest.raises(DeepArchitectError, match="already used"):
         searcher.update(1.0, tokens[0])
-    with pytest.raises(DeepArchitectError, match="not a token"):
+    with pytest.raises(DeepArchitectError, match="names no trial"):
         searcher.update(1.0, {"trial_number": 99})
     token = searcher.sample()[3]
     with pytest.raises(DeepArchitectError, match="finite"):
@@ -147,6 +147,9 @@ def test_multi_objective_study_receives_one_score_per_objective():
         inputs, _, _, token = searcher.sample()
         width = sum(v["width"] for k, v in st.describe(inputs) if k == "Conv")
         searcher.update((score(inputs), float(width)), token)
+    inputs, _, _, token = searcher.sample()
+    searcher.update({"accuracy": 1.0, "width": 2.0}, token)  # run_search's metric dict
+    assert study.trials[-1].values == [1.0, 2.0]
     assert len(study.best_trials) >= 1
     with pytest.raises(DeepArchitectError, match="2 objective"):
         searcher.update(1.0, searcher.sample()[3])
@@ -215,3 +218,19 @@ def test_run_search_with_pruning_checkpoints_and_restores_the_study(tmp_path):
     run_search(second, CurveEvaluator, 10, str(tmp_path), "tpe",
                show_progress=False)
     assert [t.value for t in second.study.trials] == told
+
+
+@pytest.mark.parametrize("space_fn", [st.structured_space, st.rich_space])
+def test_contract_on_the_shared_toy_spaces(space_fn):
+    # Dependent, shared, permuted, split and nested hyperparameters all replay.
+    searcher = OptunaSearcher(space_fn, sampler=optuna.samplers.TPESampler(seed=0,
+                                                                           n_startup_trials=5))
+    for i in range(15):
+        inputs, outputs, values, token = searcher.sample()
+        assert co.is_specified(outputs)
+        token = json.loads(json.dumps(token))
+        replay_inputs, replay_outputs = fresh(space_fn)
+        seco.specify(replay_outputs, json.loads(json.dumps(values)))
+        assert co.jsonify(replay_inputs, replay_outputs) == co.jsonify(inputs, outputs)
+        searcher.update(float(i % 5), token)
+    assert sum(t.state.name == "COMPLETE" for t in searcher.study.trials) == 15

@@ -25,12 +25,8 @@ Optuna is imported when this module is imported; the core never imports it.
 
 from __future__ import annotations
 
-import json
-import math
-import numbers
-import os
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import optuna
@@ -49,10 +45,10 @@ import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.searchers.common as seco
 from deep_architect.errors import DeepArchitectError, check
+from deep_architect.searchers.base import Searcher, check_val
 
 __all__ = ["OptunaSearcher", "suggest_architecture"]
 
-_STATE_FILENAME = "optuna_searcher_state.json"
 _PLAIN_TYPES = (type(None), bool, int, float, str)
 
 
@@ -147,18 +143,16 @@ def suggest_architecture(
     return inputs, outputs, _specify_with_trial(trial, outputs, known)
 
 
-def _check_score(val: Any, num_objectives: int) -> float | list[float]:
-    values = list(val) if isinstance(val, (list, tuple)) else [val]
+def _scores(val: Any, num_objectives: int) -> list[float]:
+    """One finite float per objective, from a number, a sequence or a dict (in key order)."""
+    values = list(val.values()) if isinstance(val, Mapping) else (
+        list(val) if isinstance(val, (list, tuple)) else [val])
     check(len(values) == num_objectives,
           f"OptunaSearcher.update: the study has {num_objectives} objective(s), got {val!r}")
-    for v in values:
-        check(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v),
-              f"OptunaSearcher.update: scores must be finite numbers, got {val!r}")
-    values = [float(v) for v in values]
-    return values[0] if num_objectives == 1 else values
+    return [check_val(v, "OptunaSearcher") for v in values]
 
 
-class OptunaSearcher(seco.Searcher):
+class OptunaSearcher(Searcher):
     """Samples architectures with an Optuna sampler through the ask-and-tell interface.
 
     Each :meth:`sample` asks the study for a trial and fills the space from
@@ -183,11 +177,14 @@ class OptunaSearcher(seco.Searcher):
     Args:
         search_space_fn: Returns a new ``(inputs, outputs)`` pair per call.
         sampler: An Optuna sampler for the default study (TPE when ``None``).
+            Seed it (``TPESampler(seed=0)``) for reproducible searches.
         study: A study to use instead of the default in-memory one; give a
             study with several ``directions`` for multi-objective search (then
-            :meth:`update` takes one score per objective), or one with an
-            Optuna storage to share it. Scores are given to the study as they
-            are, so use ``direction="maximize"`` for deep_architect metrics.
+            :meth:`update` takes one score per objective, as a sequence or as
+            a dict in objective order, which is what ``run_search`` passes
+            with a list of metrics), or one with an Optuna storage to share
+            it. Scores are given to the study as they are, so use
+            ``direction="maximize"`` for deep_architect metrics.
         reset_default_scope_upon_sample: Whether each new space resets the
             default scope (keep ``True``: parameter names depend on it).
 
@@ -195,15 +192,19 @@ class OptunaSearcher(seco.Searcher):
         study: The Optuna study.
     """
 
+    state_filename = "optuna_searcher_state.json"
+    state_keys = ("trials",)
+
     def __init__(self, search_space_fn: Callable[[], mo.Fragment], sampler: Any = None,
                  study: Any = None, reset_default_scope_upon_sample: bool = True) -> None:
-        seco.Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+        Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample)
         check(study is None or sampler is None,
               "OptunaSearcher: give either a sampler or a study (the study has its own sampler)")
         if study is None:
             study = optuna.create_study(direction="maximize", sampler=sampler)
         self.study = study
         self._known = _known_distributions(study.get_trials(deepcopy=False))
+        self._incoming: list[float] = []
 
     def _attempt(self) -> tuple[dict, dict, list, dict]:
         trial = self.study.ask()
@@ -215,34 +216,46 @@ class OptunaSearcher(seco.Searcher):
             raise
         return inputs, outputs, values, {"trial_number": trial.number}
 
-    def sample(self) -> tuple[dict, dict, list, dict]:
-        """Returns ``(inputs, outputs, hyperp_value_lst, {"trial_number": n})``."""
+    def propose(self) -> tuple[dict, dict, list, dict]:
+        """Asks a trial and specifies a fresh space with it; the token names the trial."""
         return seco.sample_until_valid(self._attempt, description="OptunaSearcher")
 
-    def update(self, val: float | Sequence[float], searcher_eval_token: dict) -> None:
+    def update(self, val: Any, searcher_eval_token: dict) -> None:
         """Tells the study the score(s) of the trial named by the token.
+
+        Args:
+            val: A number, or for a multi-objective study one number per
+                objective (a sequence, or a dict in objective order).
+            searcher_eval_token: The token :meth:`sample` returned.
 
         Raises:
             DeepArchitectError: If the token is not one of this searcher's, was
                 already used, or the score does not fit the study's objectives.
         """
-        number = searcher_eval_token.get("trial_number") if isinstance(
-            searcher_eval_token, dict) else None
+        self._incoming = _scores(val, len(self.study.directions))
+        # The base class checks the token; observe then tells the study.
+        Searcher.update(self, self._incoming[0], searcher_eval_token)
+
+    def observe(self, val: float, token: dict) -> None:
+        """Tells the study the scores given to :meth:`update`."""
+        self.check_token_keys(token, ["trial_number"])
+        number = token["trial_number"]
         trials = self.study.get_trials(deepcopy=False)
         check(isinstance(number, int) and 0 <= number < len(trials),
-              f"OptunaSearcher.update: {searcher_eval_token!r} is not a token of this searcher")
+              f"OptunaSearcher.update: {token!r} names no trial of the study")
         check(trials[number].state == TrialState.RUNNING,
               f"OptunaSearcher.update: trial {number} was already told "
               f"({trials[number].state.name})")
-        self.study.tell(number, _check_score(val, len(self.study.directions)))
+        scores = self._incoming
+        self.study.tell(number, scores[0] if len(scores) == 1 else scores)
 
-    def save_state(self, folderpath: str) -> None:
-        """Writes every trial of the study to ``optuna_searcher_state.json``.
+    def get_state(self) -> dict:
+        """The base state plus every trial of the study, as plain JSON.
 
-        The study's trials (parameters with their distributions, states,
-        values) are enough to rebuild an in-memory study; the sampler's own
-        random state is not saved, so a resumed TPE draws fresh random
-        candidates from the same history.
+        The trials (parameters with their distributions, states, values) are
+        enough to rebuild an in-memory study; the sampler's own random state
+        is not saved, so a resumed TPE draws fresh random candidates from the
+        same history.
         """
         trials = [{
             "state": t.state.name,
@@ -250,31 +263,25 @@ class OptunaSearcher(seco.Searcher):
             "params": t.params,
             "distributions": {k: distribution_to_json(d) for k, d in t.distributions.items()},
         } for t in self.study.get_trials(deepcopy=False)]
-        text = json.dumps({"study_name": self.study.study_name, "trials": trials})
-        tmp_filepath = os.path.join(folderpath, _STATE_FILENAME + ".tmp")
-        with open(tmp_filepath, "w") as f:
-            f.write(text)
-        os.replace(tmp_filepath, os.path.join(folderpath, _STATE_FILENAME))
+        return {**Searcher.get_state(self), "study_name": self.study.study_name,
+                "trials": trials}
 
-    def load_state(self, folderpath: str) -> None:
-        """Rebuilds the study's trials from :meth:`save_state`'s file.
+    def set_state(self, state: dict) -> None:
+        """Rebuilds the study's trials from :meth:`get_state`'s output.
 
-        The trials are added to this searcher's study, which must be empty
-        (a study kept in an Optuna storage already has them: then its trial
+        The trials are added to this searcher's study, which must be empty (a
+        study kept in an Optuna storage already has them: then its trial
         count must match and nothing is added).
 
         Raises:
-            DeepArchitectError: If the file is missing or does not match the study.
+            DeepArchitectError: If the state does not match the study.
         """
-        filepath = os.path.join(folderpath, _STATE_FILENAME)
-        check(os.path.exists(filepath), f"OptunaSearcher.load_state: no {filepath!r}")
-        with open(filepath) as f:
-            state = json.load(f)
+        Searcher.set_state(self, state)
         existing = self.study.get_trials(deepcopy=False)
         if existing:
             check(len(existing) == len(state["trials"]),
-                  f"OptunaSearcher.load_state: the study has {len(existing)} trials but "
-                  f"{filepath!r} has {len(state['trials'])}")
+                  f"OptunaSearcher.set_state: the study has {len(existing)} trials but the "
+                  f"state has {len(state['trials'])}")
         else:
             for t in state["trials"]:
                 self.study.add_trial(optuna.trial.create_trial(
