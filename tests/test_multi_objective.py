@@ -255,3 +255,32 @@ def test_plot_pareto_front_highlights_the_front(tmp_path):
     assert (tmp_path / "p.png").stat().st_size > 0
     with pytest.raises(DeepArchitectError, match="two objectives"):
         plot_pareto_front(results, {"accuracy": "max"})
+
+
+def test_hard_budget_in_front_of_nsga2_under_run_search(tmp_path):
+    from deep_architect.searchers.constrained import ConstrainedSearcher
+
+    def num_modules(inputs, outputs):
+        return len(co.get_modules_with_cond(outputs, lambda m: True))
+
+    class Evaluator:
+        def eval(self, inputs, outputs):
+            n = num_modules(inputs, outputs)
+            return {"accuracy": 1 - 1 / n, "latency": float(n)}
+
+    def space():
+        return mo.siso_sequential([
+            mo.siso_repeat(mo.identity, hp.Discrete([1, 2, 3], name="Mutatable"))
+            for _ in range(3)])
+
+    inner = NSGA2Searcher(space, OBJECTIVES, mutatable, 4, rng=0)
+    searcher = ConstrainedSearcher(inner, num_modules, 6,
+                                   rejected_value={"accuracy": 0.0, "latency": 100.0})
+    results = run_search(searcher, Evaluator, 12, str(tmp_path), "c",
+                         metric=["accuracy", "latency"], show_progress=False)
+    assert len(results) == 12 and all(r["latency"] <= 6 for r in results)
+    assert searcher.num_rejected > 0 and len(inner.population) == 4
+    # Rejected candidates reached the inner searcher as dominated points, then left it.
+    assert all(results_of[1]["latency"] <= 6 for results_of in inner.get_pareto_front())
+    with pytest.raises(DeepArchitectError, match="rejected_value must be a finite number"):
+        ConstrainedSearcher(inner, num_modules, 6, rejected_value={"accuracy": float("nan")})

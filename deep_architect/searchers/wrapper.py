@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import deep_architect.searchers.common as seco
@@ -43,18 +44,29 @@ class WrapperSearcher(Searcher):
     Args:
         searcher: A :class:`~deep_architect.searchers.base.Searcher` (its state
             is nested in this one's).
-        rejected_value: Value given to the inner searcher for rejected candidates.
+        rejected_value: Value given to the inner searcher for rejected candidates:
+            a number, or for a multi-objective inner searcher (such as
+            :class:`~deep_architect.searchers.nsga2.NSGA2Searcher`) a dict of
+            objective values, e.g. ``{"validation_accuracy": 0.0, "latency_ms": 100.0}``.
+
+    Multi-objective values (dicts or sequences) given to :meth:`update` are
+    passed to the inner searcher unchanged; it checks them.
     """
 
-    def __init__(self, searcher: Any, rejected_value: float = 0.0) -> None:
+    def __init__(self, searcher: Any, rejected_value: float | Mapping[str, float] = 0.0) -> None:
         check(callable(getattr(searcher, "search_space_fn", None)),
               f"{type(self).__name__}: the inner searcher {searcher!r} has no search_space_fn")
-        check(isinstance(rejected_value, int | float) and math.isfinite(rejected_value),
-              f"{type(self).__name__}: rejected_value must be a finite number, got "
-              f"{rejected_value!r}")
+        values = rejected_value.values() if isinstance(rejected_value, Mapping) else [
+            rejected_value]
+        check(all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                  for v in values),
+              f"{type(self).__name__}: rejected_value must be a finite number or a dict of "
+              f"them, got {rejected_value!r}")
         Searcher.__init__(self, searcher.search_space_fn)
         self.searcher = searcher
-        self.rejected_value = float(rejected_value)
+        self.rejected_value = (dict(rejected_value) if isinstance(rejected_value, Mapping)
+                               else float(rejected_value))
+        self._objective_values: Any = None
         self.num_drawn = 0
         self.num_rejected = 0
 
@@ -72,10 +84,29 @@ class WrapperSearcher(Searcher):
         seco.specify(outputs, candidate[2])
         return inputs, outputs, candidate[2], {"inner_token": candidate[3], **info}
 
+    def update(self, val: Any, searcher_eval_token: dict) -> None:
+        """Reports the result of a handed-out architecture (a number or objective values).
+
+        Args:
+            val: A finite score, or a dict / sequence of objective values for a
+                multi-objective inner searcher.
+            searcher_eval_token: The token :meth:`sample` returned with it.
+        """
+        if isinstance(val, Mapping) or (isinstance(val, Sequence) and not isinstance(val, str)):
+            # The base class checks the token and a number; the values go to observe.
+            self._objective_values = val
+            try:
+                Searcher.update(self, 0.0, searcher_eval_token)
+            finally:
+                self._objective_values = None
+        else:
+            Searcher.update(self, val, searcher_eval_token)
+
     def observe(self, val: float, token: dict) -> None:
         """Passes the result on to the inner searcher with the candidate's inner token."""
         self.check_token_keys(token, ["inner_token"])
-        self.searcher.update(val, token["inner_token"])
+        self.searcher.update(val if self._objective_values is None else self._objective_values,
+                             token["inner_token"])
 
     def get_state(self) -> dict:
         """The base state, the draw counters and the inner searcher's state (``"inner"``)."""
