@@ -14,6 +14,8 @@ from __future__ import annotations
 import deep_architect.specify as _specify
 from deep_architect.searchers.base import Searcher, SearcherSample
 from deep_architect.searchers.protocol import BUDGET_KEY, NoSampleAvailable
+from deep_architect.searchers.warm_start import warm_start
 from deep_architect.specify import *  # noqa: F403
 
-__all__ = ["Searcher", "SearcherSample", "NoSampleAvailable", "BUDGET_KEY", *_specify.__all__]
+__all__ = ["Searcher", "SearcherSample", "NoSampleAvailable", "BUDGET_KEY", "warm_start",
+           *_specify.__all__]

@@ -19,7 +19,8 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
     proposes ``num_samples`` candidates one by one; each is scored by the
     surrogate and the score is fed back to the tree, so later candidates
     concentrate where the surrogate is optimistic. The best candidate is
-    returned. Every ``tree_refit_interval`` updates the tree is replaced by a
+    returned (ties as in :class:`SMBOSearcher`: a never-observed candidate at
+    random). Every ``tree_refit_interval`` updates the tree is replaced by a
     fresh one, since it was fitted to an older surrogate.
 
     The state nests the surrogate's (``"surrogate"``) and the tree's
@@ -59,18 +60,16 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
                             rng=self.rng)
 
     def _best_candidate(self) -> Tuple[dict, dict, List[Any]]:
-        best = None
-        best_score = -math.inf
+        candidates, scores = [], []
         for _ in range(self.num_samples):
             inputs, outputs, vs, token = self.mcts.sample()
             score = self.surr_model.eval(extract_features(inputs, outputs))
             # A NaN or infinite score can neither win nor be fed to the tree.
-            if not math.isfinite(score):
-                continue
-            self.mcts.update(score, token)
-            if best is None or score > best_score:
-                best, best_score = (inputs, outputs, vs), score
-        return best if best is not None else (inputs, outputs, vs)
+            if math.isfinite(score):
+                self.mcts.update(score, token)
+            candidates.append((inputs, outputs, vs))
+            scores.append(score)
+        return candidates[self._choose([vs for _, _, vs in candidates], scores)]
 
     def observe(self, val: float, token: Dict[str, Any]) -> None:
         """Feeds the surrogate; every ``tree_refit_interval`` updates the tree starts afresh."""

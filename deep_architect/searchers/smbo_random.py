@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
@@ -13,20 +14,9 @@ from deep_architect.searchers.base import RngLike, Searcher, random_architecture
 from deep_architect.surrogates.common import SurrogateModel, extract_features
 
 
-def index_of_best(scores: Sequence[float]) -> int:
-    """Index of the strictly highest score, the first one on ties; NaNs are ignored.
-
-    Args:
-        scores: At least one score.
-
-    Returns:
-        The chosen index (0 if every score is NaN).
-    """
-    best = 0
-    for i, score in enumerate(scores):
-        if not math.isnan(score) and (math.isnan(scores[best]) or score > scores[best]):
-            best = i
-    return best
+def _vs_key(vs: Sequence[Any]) -> str:
+    # Value lists compared as logged: tuples and lists alike.
+    return json.dumps(list(vs), default=repr)
 
 
 class SMBOSearcher(Searcher):
@@ -34,13 +24,15 @@ class SMBOSearcher(Searcher):
 
     With probability ``exploration_prob`` a sample is a single random
     architecture instead. The candidates are scored with one
-    ``surrogate_model.eval_batch`` call; the strictly highest score wins (the
-    first on ties; NaN scores are ignored). ``update`` rebuilds the
-    architecture from the token and feeds its features and score to the
-    surrogate.
+    ``surrogate_model.eval_batch`` call; the highest finite score wins. Ties
+    (every candidate ties while all observed scores are equal) go to a
+    candidate never observed, chosen at random, so the search keeps
+    exploring. ``update`` rebuilds the architecture from the token and feeds
+    its features and score to the surrogate.
 
     Token: ``{"vs": hyperp_value_lst}``. The state nests the surrogate's state
-    under ``"surrogate"`` (file ``smbo_searcher_state.json``).
+    under ``"surrogate"`` and lists the observed value lists (file
+    ``smbo_searcher_state.json``).
 
     Args:
         search_space_fn: Function returning a fresh ``(inputs, outputs)`` pair.
@@ -65,6 +57,7 @@ class SMBOSearcher(Searcher):
         self.surr_model = surrogate_model
         self.num_samples = num_samples
         self.exploration_prob = exploration_prob
+        self._observed: Dict[str, List[Any]] = {}
 
     def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
         """A random architecture (exploration) or the surrogate's best candidate."""
@@ -80,7 +73,23 @@ class SMBOSearcher(Searcher):
                       for _ in range(self.num_samples)]
         scores = self.surr_model.eval_batch(
             [extract_features(inputs, outputs) for inputs, outputs, _ in candidates])
-        return candidates[index_of_best(scores)]
+        return candidates[self._choose([vs for _, _, vs in candidates], scores)]
+
+    def _choose(self, value_lists: Sequence[List[Any]], scores: Sequence[float]) -> int:
+        """Index of a best-scored candidate: among ties, one never observed, at random.
+
+        Non-finite scores never win; if no score is finite, the last candidate is taken.
+        """
+        finite = [i for i, score in enumerate(scores) if math.isfinite(score)]
+        if not finite:
+            return len(scores) - 1
+        best = max(scores[i] for i in finite)
+        tied = [i for i in finite if scores[i] == best]
+        fresh = [i for i in tied if _vs_key(value_lists[i]) not in self._observed]
+        pool = fresh or tied
+        if len(pool) == 1:
+            return pool[0]
+        return pool[int((np.random if self.rng is None else self.rng).randint(len(pool)))]
 
     def observe(self, val: float, token: Dict[str, Any]) -> None:
         """Rebuilds the token's architecture and feeds its features and ``val`` to the surrogate."""
@@ -88,11 +97,13 @@ class SMBOSearcher(Searcher):
         inputs, outputs = self.search_space_fn()
         seco.specify(outputs, token["vs"])
         self.surr_model.update(val, extract_features(inputs, outputs))
+        self._observed.setdefault(_vs_key(token["vs"]), list(token["vs"]))
 
     def get_state(self) -> Dict[str, Any]:
         """The base state plus the surrogate's (``"surrogate"``)."""
         state = Searcher.get_state(self)
         state["surrogate"] = self.surr_model.get_state()
+        state["observed"] = list(self._observed.values())
         return state
 
     def set_state(self, state: Dict[str, Any]) -> None:
@@ -100,6 +111,7 @@ class SMBOSearcher(Searcher):
         Searcher.set_state(self, state)
         if "surrogate" in state:
             self.surr_model.set_state(state["surrogate"])
+        self._observed = {_vs_key(vs): vs for vs in state.get("observed", ())}
 
     def _complete_legacy_state(self, state: Any, folderpath: str) -> Any:
         # The original kept only the surrogate's own files in the folder.

@@ -9,7 +9,8 @@ Each evaluation gets a folder ``<folderpath>/<search_name>/evaluations/x<id>/``
 with ``config.json`` (the value list that rebuilds the architecture),
 ``results.json`` and ``eval_data/`` (a drawing of the architecture). Rerunning
 the command resumes an interrupted search (when ``delete_if_exists`` is 0):
-evaluations whose config was already logged are skipped. At the end the best
+the searcher is warm-started with the logged results and evaluations whose
+config was already logged are skipped. At the end the best
 architecture is printed with the path of its folder.
 
 Config keys: ``dataset`` (``"digits"``, bundled with scikit-learn, or ``"mnist"``
@@ -64,6 +65,7 @@ def main(cfg):
         SimpleClassifierEvaluator,
     )
     from deep_architect.progress import SearchProgress
+    from deep_architect.searchers.common import warm_start
     from deep_architect.searchers.random import RandomSearcher
 
     if "seed" in cfg:
@@ -81,6 +83,8 @@ def main(cfg):
                                 delete_if_exists=bool(cfg["delete_if_exists"]),
                                 abort_if_exists=False, create_parent_folders=True)
     searcher = RandomSearcher(search_space_fn)
+    # A resumed search first gives the searcher every result logged so far.
+    warm_start(searcher, folderpath, search_name)
     num_samples = cfg["num_samples"]
     print("Searching %d architectures; logs in %s" % (
         num_samples, sl.get_search_folderpath(folderpath, search_name)))
