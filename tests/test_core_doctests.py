@@ -19,6 +19,7 @@ CORE_MODULES = [
     "deep_architect.specify",
     "deep_architect.searchers.base",
     "deep_architect.searchers.random",
+    "deep_architect.searchers.warm_start",
     "deep_architect.analysis.size",
     "deep_architect.analysis.fingerprint",
     "deep_architect.pruning",
