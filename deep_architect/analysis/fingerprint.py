@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import deep_architect.core as co
 import deep_architect.modules as mo
 from deep_architect.errors import DeepArchitectError
 
-__all__ = ["fingerprint", "module_kind"]
+__all__ = ["fingerprint", "fragment_hash", "module_kind"]
 
 # Bumped whenever the hashed description changes, so stored tables keyed by
 # fingerprints can tell they were made by another version.
@@ -99,6 +99,81 @@ def fingerprint(inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output]
     Raises:
         DeepArchitectError: If a module still has an unassigned hyperparameter.
     """
+    return _graph_hash(inputs, outputs, _specified_label)
+
+
+def fragment_hash(outputs: Mapping[str, co.Output], depth: int = 2) -> str:
+    """Returns a hash of an unspecified fragment's structure and choices.
+
+    Unassigned hyperparameters count by their type and values; a substitution
+    module counts by what each of its values expands to, ``depth`` levels
+    deep (deeper ones, or ones with several hyperparameters, count as unique,
+    so two fragments are never called equal on a guess). Used to find choices
+    whose branches build the same thing.
+
+    Args:
+        outputs: The fragment's outputs, by name.
+        depth: How many levels of substitution modules to expand.
+    """
+    return _graph_hash({}, outputs, lambda m: _unspecified_label(m, depth))
+
+
+def _specified_label(m: co.Module) -> list:
+    hyperps = []
+    for name in sorted(m.hyperps):
+        h = m.hyperps[name]
+        if not h.assign_done:
+            raise DeepArchitectError(
+                "fingerprint: %s of module %s has no value; fingerprints are for specified "
+                "architectures (replay a value list with specify first)" % (h, m.get_name())
+            )
+        hyperps.append([name, _canonical(h.val)])
+    return [module_kind(m), hyperps]
+
+
+def _domain_token(h: co.Hyperparameter) -> Any:
+    if h.assign_done:
+        return _canonical(h.val)
+    values = getattr(h, "vs", None)
+    if values is not None:
+        return [type(h).__name__, _canonical(values)]
+    bounds = [getattr(h, k, None) for k in ("low", "high", "step", "log")]
+    return [type(h).__name__, _canonical(bounds)]
+
+
+def _unspecified_label(m: co.Module, depth: int) -> list:
+    hyperps = [[name, _domain_token(m.hyperps[name])] for name in sorted(m.hyperps)]
+    label = [module_kind(m), hyperps]
+    if isinstance(m, mo.SubstitutionModule):
+        label.append(_expansions_token(m, depth))
+    return label
+
+
+def _expansions_token(m: mo.SubstitutionModule, depth: int) -> Any:
+    unique = ["unique", id(m)]
+    if depth <= 0 or len(m.hyperps) != 1 or m._substitution_fn is None:
+        return unique
+    (name, h), = m.hyperps.items()
+    values = getattr(h, "vs", None)
+    if h.assign_done or values is None or len(values) > 64:
+        return unique
+    expansions = []
+    for v in values:
+        try:
+            _, new_outputs = m._substitution_fn({name: v})
+        except ValueError:
+            expansions.append("rejected")
+            continue
+        expansions.append(fragment_hash(new_outputs, depth - 1))
+    return expansions
+
+
+def _graph_hash(
+    inputs: Mapping[str, co.Input],
+    outputs: Mapping[str, co.Output],
+    label_fn: Callable[[co.Module], Any],
+) -> str:
+    """The Merkle hash behind :func:`fingerprint` and :func:`fragment_hash`."""
     input_names = {ix: name for name, ix in inputs.items()}
     tokens: dict = {}  # output port -> hash of the value it carries
 
@@ -113,19 +188,10 @@ def fingerprint(inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output]
         if type(m) is mo.Identity:
             tokens[m.outputs["out"]] = source_token(m.inputs["in"])
             continue
-        hyperps = []
-        for name in sorted(m.hyperps):
-            h = m.hyperps[name]
-            if not h.assign_done:
-                raise DeepArchitectError(
-                    "fingerprint: %s of module %s has no value; fingerprints are for specified "
-                    "architectures (replay a value list with specify first)" % (h, m.get_name())
-                )
-            hyperps.append([name, _canonical(h.val)])
         sources = [[name, source_token(m.inputs[name])] for name in sorted(m.inputs)]
         if getattr(m, "commutative_inputs", False):
             sources = sorted(json.dumps(token) for _, token in sources)
-        node = _digest([module_kind(m), hyperps, sources])
+        node = _digest([label_fn(m), sources])
         for name, ox in m.outputs.items():
             tokens[ox] = [node, name]
     for ox in outputs.values():
