@@ -467,8 +467,7 @@ def _write_page(out_folderpath: str, title: str, body: str,
 """
     index_filepath = os.path.join(out_folderpath, "index.html")
     # Written aside and renamed: a page reloading itself never reads half a file.
-    ut.write_textfile(index_filepath + ".tmp", [page], with_newline=False)
-    os.replace(index_filepath + ".tmp", index_filepath)
+    ut.write_textfile(index_filepath, [page], with_newline=False)
     return index_filepath
 
 

@@ -28,10 +28,8 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tempfile
 import warnings
 from typing import Any, Dict, List, Optional
 
@@ -98,50 +96,6 @@ def get_evaluation_data_folderpath(folderpath: str, search_name: str, evaluation
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
-
-
-def _to_json_compatible(x: Any) -> Any:
-    # NumPy scalars and arrays expose .item() / .tolist(); converting them here
-    # keeps numpy an optional import of this module.
-    if hasattr(x, "tolist"):
-        return x.tolist()
-    if hasattr(x, "item"):
-        return x.item()
-    raise TypeError(f"{type(x).__name__} object is not JSON serialisable")
-
-
-def _write_jsonfile_once(d: Any, filepath: str) -> None:
-    """Writes ``d`` to ``filepath`` atomically, failing if the file exists.
-
-    The content goes to a temporary file in the same folder, which is then
-    hard-linked to its final name: linking fails if the name exists, so two
-    racing writers cannot both succeed and no reader sees a partial file.
-    """
-    try:
-        text = json.dumps(d, indent=4, default=_to_json_compatible)
-    except (TypeError, ValueError) as e:
-        raise DeepArchitectError(f"cannot write {filepath!r}: not JSON serialisable ({e})") from e
-    check(not os.path.exists(filepath), f"{filepath!r} already exists; it is written only once")
-    fd, tmp_filepath = tempfile.mkstemp(
-        dir=os.path.dirname(filepath) or ".", prefix=".tmp-", suffix=".json"
-    )
-    try:
-        with os.fdopen(fd, "w") as f:
-            # No fsync: logs must survive the process dying (they do, once
-            # linked), not a power cut; fsync made every evaluation several
-            # times slower on ordinary disks.
-            f.write(text)
-        try:
-            os.link(tmp_filepath, filepath)
-        except FileExistsError as e:
-            raise DeepArchitectError(f"{filepath!r} already exists; it is written only once") from e
-        except OSError:
-            # File systems without hard links: the check above already ran,
-            # and the rename is still atomic for readers.
-            os.replace(tmp_filepath, filepath)
-    finally:
-        if os.path.exists(tmp_filepath):
-            os.remove(tmp_filepath)
 
 
 def create_search_folderpath(
@@ -249,12 +203,13 @@ class EvaluationLogger:
             DeepArchitectError: If the config was already logged or is not JSON
                 serialisable (NumPy scalars and arrays are converted).
         """
-        _write_jsonfile_once(
+        ut.write_jsonfile(
             {
                 "hyperp_value_lst": hyperp_value_lst,
                 "searcher_evaluation_token": searcher_evaluation_token,
             },
             self.config_filepath,
+            exclusive=True,
         )
 
     def read_config(self) -> Dict[str, Any]:
@@ -287,7 +242,7 @@ class EvaluationLogger:
             f"cannot log results in {self.evaluation_folderpath!r} before its config "
             "(call log_config first)",
         )
-        _write_jsonfile_once(results, self.results_filepath)
+        ut.write_jsonfile(results, self.results_filepath, exclusive=True)
 
     def read_results(self) -> Dict[str, Any]:
         """Returns the content of ``results.json``."""

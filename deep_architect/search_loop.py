@@ -109,27 +109,6 @@ def is_failed_results(results: Dict[str, Any]) -> bool:
     return results.get(FAILED_KEY) is True
 
 
-def _json_default(x: Any) -> Any:
-    # NumPy scalars and arrays in value lists, tokens and results.
-    if hasattr(x, "tolist"):
-        return x.tolist()
-    raise TypeError(f"{type(x).__name__} object is not JSON serialisable")
-
-
-def _write_json_atomically(d: Any, filepath: str) -> None:
-    # No fsync: the journal must survive the process dying, not the machine.
-    tmp_filepath = filepath + ".tmp"
-    try:
-        text = json.dumps(d, default=_json_default)  # dumps uses the C encoder, dump does not
-    except (TypeError, ValueError) as e:
-        raise DeepArchitectError(
-            f"cannot write {filepath!r}: the searcher's value lists and tokens must be JSON "
-            f"serialisable ({e})") from e
-    with open(tmp_filepath, "w") as f:
-        f.write(text)
-    os.replace(tmp_filepath, filepath)
-
-
 def _score_problem(results: Any, metrics: List[str]) -> Optional[str]:
     """Says why ``results`` cannot be logged and scored, or returns ``None``."""
     if not isinstance(results, dict):
@@ -145,7 +124,7 @@ def _score_problem(results: Any, metrics: List[str]) -> Optional[str]:
         if not finite:
             return f"score {metric!r} is {score!r}, expected a finite number"
     try:
-        json.dumps(results, default=_json_default)
+        json.dumps(results, default=ut.to_json_compatible)
     except (TypeError, ValueError) as e:
         return f"results are not JSON serialisable ({e})"
     return None
@@ -203,7 +182,10 @@ class _Journal:
             except NotImplementedError:
                 state["searcher_state_saved"] = False
         # One atomic write commits the loop state and the searcher state together.
-        _write_json_atomically({"current": name, "loop_state": state}, self.pointer_filepath)
+        # Compact: the checkpoint is rewritten after every evaluation.
+        ut.write_jsonfile(
+            {"current": name, "loop_state": state}, self.pointer_filepath, indent=None
+        )
         self.current = name
 
 

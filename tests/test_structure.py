@@ -158,6 +158,111 @@ def test_no_package_file_is_over_the_line_limit():
     assert too_long == {}
 
 
+def _calls(module: str) -> list[str]:
+    """Dotted names of the functions called in a module (``os.replace``, ``json.dump``...)."""
+    path = FILES[module]
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            parts, func = [], node.func
+            while isinstance(func, ast.Attribute):
+                parts.append(func.attr)
+                func = func.value
+            if isinstance(func, ast.Name):
+                names.append(".".join([func.id, *reversed(parts)]))
+    return names
+
+
+def test_files_are_written_through_the_one_atomic_writer():
+    # Renaming a temporary file into place and dumping JSON straight into a file
+    # happen in deep_architect.utils only; everything else calls its writers.
+    writers = {"os.replace", "os.rename", "os.link", "json.dump"}
+    elsewhere = {
+        module: sorted(writers.intersection(_calls(module)))
+        for module in FILES
+        if not module.startswith("deep_architect.utils")
+    }
+    assert {m: w for m, w in elsewhere.items() if w} == {}
+
+
+# The public names of core.py and utils.py before they became packages.
+FACADES = {
+    "deep_architect.core": [
+        "DeepArchitectError",
+        "sorted_values_by_key",
+        "OrderedSet",
+        "Scope",
+        "use_scope",
+        "Addressable",
+        "Hyperparameter",
+        "DependentHyperparameter",
+        "Input",
+        "Output",
+        "Module",
+        "extract_unique_modules",
+        "determine_module_eval_seq",
+        "traverse_backward",
+        "traverse_forward",
+        "get_modules_with_cond",
+        "is_specified",
+        "forward",
+        "get_unconnected_inputs",
+        "get_unconnected_outputs",
+        "get_all_hyperparameters",
+        "get_unassigned_independent_hyperparameters",
+        "unassigned_independent_hyperparameter_iterator",
+        "determine_input_output_cleanup_seq",
+        "jsonify",
+        "_paused_gc",
+        "_graph_edit_counter",
+    ],
+    "deep_architect.utils": [
+        "CommandLineArgs",
+        "get_config",
+        "json_object_to_json_string",
+        "json_string_to_json_object",
+        "read_jsonfile",
+        "write_jsonfile",
+        "read_textfile",
+        "write_textfile",
+        "read_picklefile",
+        "write_picklefile",
+        "path_prefix",
+        "join_paths",
+        "path_exists",
+        "file_exists",
+        "folder_exists",
+        "delete_file",
+        "create_folder",
+        "delete_folder",
+        "list_paths",
+        "list_files",
+        "list_folders",
+        "sleep",
+        "run_bash_command",
+        "convert_between_time_units",
+        "convert_between_byte_units",
+        "extract_simple_name",
+        "SequenceTracker",
+        "TimerManager",
+    ],
+}
+
+
+@pytest.mark.parametrize("facade", sorted(FACADES))
+def test_split_modules_keep_every_name_behind_their_facade(facade):
+    package = importlib.import_module(facade)
+    for name in FACADES[facade]:
+        assert hasattr(package, name), name
+    for name in package.__all__:
+        obj = getattr(package, name)
+        assert getattr(obj, "__module__", facade).startswith(("deep_architect.", "builtins"))
+    assert {m for m in FILES if m.startswith(facade + ".")} == {
+        m for m in FILES if m.startswith(facade + "._")
+    }
+
+
 def test_development_tools_are_not_in_the_package():
     assert "deep_architect.doc_code" not in FILES
     assert os.path.isfile(os.path.join(ROOT, "tools", "doc_code.py"))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError
+from deep_architect.utils._units import _SECONDS_PER_UNIT
 
 # ---------------------------------------------------------------------------
 # Command line
@@ -85,6 +86,51 @@ def test_write_jsonfile_indents_and_overwrites(tmp_path):
     assert open(path).read() == '{\n    "a": 2,\n    "b": 1\n}'
     ut.write_jsonfile([1], path)
     assert ut.read_jsonfile(path) == [1]
+
+
+def test_write_jsonfile_converts_numpy_and_writes_compactly(tmp_path):
+    np = pytest.importorskip("numpy")
+    path = str(tmp_path / "n.json")
+    ut.write_jsonfile({"acc": np.float32(0.5), "ids": np.arange(3), "n": np.int64(7)}, path,
+                      indent=None)
+    assert open(path).read() == '{"acc": 0.5, "ids": [0, 1, 2], "n": 7}'
+    with pytest.raises(TypeError, match="object is not JSON serialisable"):
+        ut.to_json_compatible(object())
+
+
+def test_write_jsonfile_refuses_unserialisable_data_and_keeps_the_old_file(tmp_path):
+    path = str(tmp_path / "keep.json")
+    ut.write_jsonfile({"a": 1}, path)
+    with pytest.raises(DeepArchitectError, match="keep.json.*not JSON serialisable"):
+        ut.write_jsonfile({"a": object()}, path)
+    assert ut.read_jsonfile(path) == {"a": 1}
+    assert os.listdir(tmp_path) == ["keep.json"]
+
+
+def test_exclusive_write_happens_once(tmp_path):
+    path = str(tmp_path / "once.json")
+    ut.write_jsonfile({"first": True}, path, exclusive=True)
+    with pytest.raises(DeepArchitectError, match="once.json.*written only once"):
+        ut.write_jsonfile({"first": False}, path, exclusive=True)
+    assert ut.read_jsonfile(path) == {"first": True}
+    assert os.listdir(tmp_path) == ["once.json"]
+
+
+def test_exclusive_writes_racing_for_one_name_let_exactly_one_win(tmp_path):
+    # Processes, not threads: each one creates, links and cleans up its own temporary file.
+    code = (
+        "import sys, deep_architect.utils as ut\n"
+        "try:\n"
+        "    ut.write_jsonfile({'writer': int(sys.argv[2])}, sys.argv[1], exclusive=True)\n"
+        "except AssertionError:\n"
+        "    sys.exit(3)\n"
+    )
+    path = str(tmp_path / "race.json")
+    procs = [subprocess.Popen([sys.executable, "-c", code, path, str(i)]) for i in range(4)]
+    codes = sorted(p.wait(timeout=60) for p in procs)
+    assert codes == [0, 3, 3, 3]
+    assert ut.read_jsonfile(path)["writer"] in range(4)
+    assert os.listdir(tmp_path) == ["race.json"]
 
 
 def test_read_jsonfile_errors_name_the_file(tmp_path):
@@ -228,7 +274,7 @@ def test_unit_conversions():
         ut.convert_between_time_units(1, "seconds", "fortnights")
 
 
-@given(st.floats(min_value=-1e9, max_value=1e9), st.sampled_from(sorted(ut._SECONDS_PER_UNIT)))
+@given(st.floats(min_value=-1e9, max_value=1e9), st.sampled_from(sorted(_SECONDS_PER_UNIT)))
 def test_time_conversion_roundtrip(x, unit):
     there = ut.convert_between_time_units(x, "seconds", unit)
     back = ut.convert_between_time_units(there, unit, "seconds")

@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError, check
 
 __all__ = ["LatencyTable", "module_key"]
@@ -216,10 +217,7 @@ class LatencyTable:
                 "example_shape": list(self.example_shape), "machine": platform.machine(),
                 "processor": platform.processor(), "unit": "milliseconds",
                 "entries": dict(sorted(entries.items()))}
-        tmp = filepath + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(data, f, indent=1)
-        os.replace(tmp, filepath)
+        ut.write_jsonfile(data, filepath, indent=1)
 
     def _with_threads(self, fn: Callable[[], Any]) -> Any:
         import torch

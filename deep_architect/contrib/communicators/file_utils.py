@@ -30,8 +30,8 @@ import json
 import time
 from typing import IO, Any, Iterator
 
+import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError
-from deep_architect.search_logging import _to_json_compatible
 
 #: Seconds between two attempts of :func:`write_file` to find its mailbox empty.
 POLL_INTERVAL_IN_SECONDS = 0.002
@@ -146,7 +146,7 @@ def write_file(filename: str, obj: Any) -> None:
         DeepArchitectError: If ``obj`` cannot be written as JSON.
     """
     try:
-        data = json.dumps(obj, default=_to_json_compatible).encode("utf-8")
+        data = json.dumps(obj, default=ut.to_json_compatible).encode("utf-8")
     except (TypeError, ValueError) as e:
         raise DeepArchitectError(
             f"write_file: the message for mailbox {filename!r} is not JSON-serialisable ({e})"
