@@ -7,6 +7,7 @@ without training anything.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Dict, List, Tuple
 
 import deep_architect.core as co
@@ -115,6 +116,22 @@ def many_module_space(num_cells: int = 50) -> Callable[[], Tuple[dict, dict]]:
     return space
 
 
+def ranged_cell() -> Tuple[dict, dict]:
+    """A Conv with a log-scaled integer width and an optional Drop with a real rate."""
+    return mo.siso_sequential([
+        op("Conv", kind=D(["a", "b"]), width=hp.Int(4, 256, log=True)),
+        mo.siso_optional(lambda: op("Drop", rate=hp.Float(0.0, 0.5)), D([0, 1])),
+    ])
+
+
+def ranged_space() -> Tuple[dict, dict]:
+    """1-4 ranged cells (an Int 'sub' repeat count) and a head with a log-scaled rate."""
+    return mo.siso_sequential([
+        mo.siso_repeat(ranged_cell, hp.Int(1, 4, name="Mutatable_sub")),
+        op("Head", lr=hp.Float(1e-4, 1.0, log=True), k=hp.Int(0, 12, step=3)),
+    ])
+
+
 # --------------------------------------------------------------------------- objectives
 
 
@@ -166,6 +183,17 @@ def objective_tradeoff(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
     width = sum(c[0][1]["width"] for c in cells)
     stem = dict(arch[0][1])["ch"] / 64.0
     return quality ** 0.5 + stem - 0.08 * width
+
+
+def objective_ranged(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+    """For :func:`ranged_space`: widths near 64, rate near 1e-2, two cells, no dropout."""
+    cells = cells_of(arch)
+    head = dict(arch[-1][1])
+    score = -abs(len(cells) - 2) - abs(math.log10(head["lr"]) + 2)
+    for c in cells:
+        score -= abs(math.log2(c[0][1]["width"]) - 6) / 2
+        score -= sum(v["rate"] for k, v in c if k == "Drop")
+    return float(score)
 
 
 OBJECTIVES: Dict[str, Callable[[List[Tuple[str, Dict[str, Any]]]], float]] = {

@@ -124,13 +124,19 @@ class MCTSTreeNode:
         return root
 
 
+#: Values a range hyperparameter (``hp.Int``/``hp.Float``) offers to the tree.
+RANGE_GRID_SIZE = 8
+
+
 def _values_of(h: co.Hyperparameter) -> list:
-    if not isinstance(h, hp.Discrete):
-        raise DeepArchitectError(
-            f"MCTSSearcher supports only Discrete hyperparameters; {h.get_name()} is a "
-            f"{type(h).__name__}"
-        )
-    return h.vs
+    if isinstance(h, hp.Discrete):
+        return h.vs
+    if isinstance(h, hp.Range):
+        return h.grid(RANGE_GRID_SIZE)
+    raise DeepArchitectError(
+        f"MCTSSearcher supports only Discrete, Int and Float hyperparameters; {h.get_name()} "
+        f"is a {type(h).__name__}"
+    )
 
 
 class MCTSSearcher(Searcher):
@@ -149,8 +155,14 @@ class MCTSSearcher(Searcher):
     any), so that untried branches that always lead to invalid architectures
     do not keep their ``+inf`` score and get chosen forever.
 
+    A range hyperparameter (``hp.Int``/``hp.Float``) is searched on a fixed
+    grid: the :data:`RANGE_GRID_SIZE` values at the centres of equal bins of
+    its (log-)scaled range (:meth:`~deep_architect.hyperparameters.Range.grid`;
+    fewer for an ``Int`` with fewer values), the same grid in every sample and
+    every process, so the tree's branches keep their meaning.
+
     Token: ``{"tree_hist": [int, ...], "rollout_hist": [int, ...]}`` (indices
-    into the hyperparameters' value lists). The state holds the tree under
+    into the hyperparameters' value lists or grids). The state holds the tree under
     ``"mcts_root_node"`` (file ``mcts_searcher_state.json``).
 
     Args:

@@ -27,17 +27,69 @@ from deep_architect.searchers.base import RngLike, Searcher
 MutatableFn = Callable[[co.Hyperparameter], bool]
 
 
+#: Standard deviation, on a range's unit scale, of the Gaussian step that mutates it.
+RANGE_MUTATION_SCALE = 0.1
+
+
 def mutatable(h: co.Hyperparameter) -> bool:
     """Default mutatable predicate: hyperparameters with more than one value."""
+    if isinstance(h, hp.Range):
+        return h.low < h.high and getattr(h, "num_values", 2) > 1
     return len(h.vs) > 1
 
 
 def _check_discrete(h: co.Hyperparameter) -> None:
-    if not isinstance(h, hp.Discrete):
+    if not isinstance(h, (hp.Discrete, hp.Range)):
         raise DeepArchitectError(
-            f"evolution supports only Discrete mutatable hyperparameters; {h.get_name()} "
-            f"is a {type(h).__name__}"
+            f"evolution supports only Discrete, Int and Float mutatable hyperparameters; "
+            f"{h.get_name()} is a {type(h).__name__}"
         )
+
+
+def _uniform(rng: Optional[np.random.RandomState]) -> float:
+    return random.random() if rng is None else float(rng.random_sample())
+
+
+def _perturbed(h: hp.Range, val: Any, rng: Optional[np.random.RandomState]) -> Any:
+    """A value of ``h`` other than ``val``, a Gaussian step away on the unit scale.
+
+    Raises:
+        ValueError: If ``h`` has no other value (the caller resamples).
+    """
+    u = h.to_unit(val)
+    for _ in range(20):  # small Int ranges may round a step back to the same value
+        step = random.gauss(0.0, RANGE_MUTATION_SCALE) if rng is None else float(
+            rng.normal(0.0, RANGE_MUTATION_SCALE))
+        candidate = h.from_unit(u + step)
+        if candidate != val:
+            return candidate
+    alternatives = [x for x in h.grid(16) if x != val]
+    if not alternatives:
+        raise ValueError(f"{h.get_name()} has no value other than {val!r} to mutate to")
+    return alternatives[_randint(rng, len(alternatives))]
+
+
+def _kept_value(h: co.Hyperparameter, val: Any) -> Optional[Any]:
+    """``val`` as a value of ``h``, or ``None`` when it does not fit."""
+    if isinstance(h, hp.Range):
+        try:
+            return h.validate(val)
+        except DeepArchitectError:
+            return None
+    match = _find_value(h, val)
+    return None if match is None else h.vs[match]
+
+
+def _random_value(h: co.Hyperparameter, rng: Optional[np.random.RandomState]) -> Any:
+    if isinstance(h, hp.Range):
+        return h.from_unit(_uniform(rng))
+    return h.vs[_randint(rng, len(h.vs))]
+
+
+def _can_change(h: co.Hyperparameter, val: Any) -> bool:
+    if isinstance(h, hp.Range):
+        return mutatable(h)
+    return any(v != val for v in h.vs)
 
 
 def _value_kind(x: Any) -> Any:
@@ -125,8 +177,10 @@ def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
 
     Unless ``mutate_pos`` is ``None``, the hyperparameter at that mutatable
     position gets a value different from ``user_vs[mutate_pos]``, chosen
-    uniformly; if its full name contains ``"sub"`` (a structural choice), the
-    values after it are dropped so that they are drawn anew.
+    uniformly (a range moves by a Gaussian step of standard deviation
+    :data:`RANGE_MUTATION_SCALE` on its (log-)scaled unit range, clipped); if
+    its full name contains ``"sub"`` (a structural choice), the values after it
+    are dropped so that they are drawn anew.
 
     Raises:
         ValueError: If that hyperparameter has no other value (the caller
@@ -138,19 +192,20 @@ def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
         if mutatable_fn(h):
             _check_discrete(h)
             if pos == mutate_pos:
-                alternatives = [x for x in h.vs if x != user_vs[pos]]
-                if not alternatives:
-                    raise ValueError(f"{h.get_name()} has no value other than "
-                                     f"{user_vs[pos]!r} to mutate to")
-                v = user_vs[pos] = alternatives[_randint(rng, len(alternatives))]
+                if isinstance(h, hp.Range):
+                    v = user_vs[pos] = _perturbed(h, user_vs[pos], rng)
+                else:
+                    alternatives = [x for x in h.vs if x != user_vs[pos]]
+                    if not alternatives:
+                        raise ValueError(f"{h.get_name()} has no value other than "
+                                         f"{user_vs[pos]!r} to mutate to")
+                    v = user_vs[pos] = alternatives[_randint(rng, len(alternatives))]
                 if "sub" in h.get_name():
                     del user_vs[pos + 1:]
             else:
-                match = _find_value(h, user_vs[pos]) if pos < len(user_vs) else None
-                if match is not None:
-                    v = h.vs[match]
-                else:
-                    v = h.vs[_randint(rng, len(h.vs))]
+                v = _kept_value(h, user_vs[pos]) if pos < len(user_vs) else None
+                if v is None:
+                    v = _random_value(h, rng)
                     user_vs[pos:pos + 1] = [v]
             h.assign_value(v)
             pos += 1
@@ -172,7 +227,8 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
     hyperparameters; one of those that can change is picked uniformly. The
     child is specified on a fresh space from ``search_space_fn`` like
     :func:`specify_evolution`, except that the picked hyperparameter gets a
-    different value, chosen uniformly; if its full name contains ``"sub"`` (a
+    different value, chosen uniformly (ranges: a clipped Gaussian step on the
+    unit scale); if its full name contains ``"sub"`` (a
     structural choice), the values after it are dropped and drawn anew.
 
     Args:
@@ -198,7 +254,7 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
     check(len(hs) == len(user_vs),
           f"mutate: the parent has {len(hs)} mutatable hyperparameters but user_vs has "
           f"{len(user_vs)} values")
-    positions = [k for k, h in enumerate(hs) if any(v != user_vs[k] for v in h.vs)]
+    positions = [k for k, h in enumerate(hs) if _can_change(h, user_vs[k])]
     check(len(positions) > 0, "mutate: the parent has no hyperparameter that can change value")
     new_inputs, new_outputs = search_space_fn()
     new_user_vs = list(user_vs)

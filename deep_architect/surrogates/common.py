@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Sequence
 
 import deep_architect.core as co
+import deep_architect.hyperparameters as hp
 
 Features = Dict[str, List[str]]
+
+#: Levels of the ordinal encoding of a range hyperparameter's value.
+RANGE_FEATURE_LEVELS = 10
 
 
 class SurrogateModel:
@@ -52,7 +56,12 @@ def extract_features(inputs: Dict[str, Any], outputs: Dict[str, Any]) -> Feature
     its full name (``"M.Dense-3"``); for each connected output and each input
     it feeds, ``"<output full name> |-> <input full name>"``; for each
     hyperparameter, ``"<module full name>/<local name> : <hyperparameter full
-    name> = <value>"``.
+    name> = <value>"``. A range hyperparameter (``hp.Int``/``hp.Float``) is
+    numeric, not a category: instead of its value it gives one feature
+    ``"... : <name> >= k/L"`` for each level ``k = 1..L`` (``L`` is
+    :data:`RANGE_FEATURE_LEVELS`) that its position on the (log-)scaled unit
+    range reaches (a thermometer code), so close values share features and a
+    linear surrogate sees a monotone numeric effect.
 
     Args:
         inputs: Unused; accepted for symmetry with the rest of the API.
@@ -73,7 +82,16 @@ def extract_features(inputs: Dict[str, Any], outputs: Dict[str, Any]) -> Feature
             for ix in ox.get_connected_inputs():
                 connection_feats.append(f"{ox.get_name()} |-> {ix.get_name()}")
         for local_name, h in m.hyperps.items():
-            module_hyperp_feats.append(
-                "%s/%s : %s = %s" % (m_name, local_name, h.get_name(), h.get_value()))
+            if isinstance(h, hp.Range):
+                module_hyperp_feats.extend(_range_feats(m_name, local_name, h))
+            else:
+                module_hyperp_feats.append(
+                    "%s/%s : %s = %s" % (m_name, local_name, h.get_name(), h.get_value()))
     return {"module_feats": module_feats, "connection_feats": connection_feats,
             "module_hyperp_feats": module_hyperp_feats}
+
+
+def _range_feats(m_name: str, local_name: str, h: hp.Range) -> List[str]:
+    level = int(h.to_unit(h.get_value()) * RANGE_FEATURE_LEVELS + 1e-9)
+    return ["%s/%s : %s >= %d/%d" % (m_name, local_name, h.get_name(), k, RANGE_FEATURE_LEVELS)
+            for k in range(1, level + 1)]
