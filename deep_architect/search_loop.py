@@ -74,6 +74,7 @@ from deep_architect.executors.common import (
     Job,
     Outcome,
     WorkerSetup,
+    evaluator_factory,
 )
 from deep_architect.executors.in_process import InProcessExecutor
 from deep_architect.searchers.protocol import NoSampleAvailable, budget_of
@@ -365,26 +366,6 @@ def _is_searcher(x: Any) -> bool:
     return all(callable(getattr(x, m, None)) for m in _SEARCHER_METHODS)
 
 
-class _GivenEvaluator:
-    """Evaluator factory handing out one evaluator built by the caller."""
-
-    def __init__(self, evaluator: Any) -> None:
-        self.evaluator = evaluator
-
-    def __call__(self) -> Any:
-        return self.evaluator
-
-
-def _evaluator_factory(evaluator: Any) -> Callable[[], Any]:
-    # A class has an `eval` attribute too, but calling it builds the evaluator.
-    if not isinstance(evaluator, type) and callable(getattr(evaluator, "eval", None)):
-        return _GivenEvaluator(evaluator)
-    check(callable(evaluator),
-          f"run_search: evaluator_fn {evaluator!r} is neither an evaluator (an object with "
-          "eval(inputs, outputs)) nor a zero-argument function or class returning one")
-    return evaluator
-
-
 def _search_space_fn_of(searcher: Any) -> Callable[[], Any]:
     space_fn = getattr(searcher, "search_space_fn", None)
     check(callable(space_fn),
@@ -478,7 +459,8 @@ def run_search(
             ``save_state(folderpath)``, ``load_state(folderpath)`` and the
             ``search_space_fn`` it samples from.
         evaluator_fn: An evaluator or a zero-argument factory of evaluators
-            (see above).
+            (see above); ``None`` with an executor whose workers hold their own
+            (``executor.workers_hold_functions``, the communicators).
         num_samples: Total number of evaluations of the search.
         folderpath: Folder containing the search folder (created if missing).
         search_name: Name of the search folder.
@@ -530,7 +512,11 @@ def run_search(
     for name, default in _DEFAULT_OPTIONS.items():
         if options[name] is _UNSET:
             options[name] = default
-    return _run(search_space_fn, args["searcher"], _evaluator_factory(args["evaluator_fn"]),
+    evaluator_fn = args["evaluator_fn"]
+    if evaluator_fn is not None or not getattr(options["executor"], "workers_hold_functions",
+                                               False):
+        evaluator_fn = evaluator_factory(evaluator_fn)
+    return _run(search_space_fn, args["searcher"], evaluator_fn,
                 args["num_samples"], args["folderpath"], args["search_name"], **options)
 
 

@@ -231,3 +231,12 @@ def communicator_test_main(comm_name: str, num_procs: str, dirname: str, folderp
                           os.path.join(folderpath, "master.json"))
     else:
         master_worker.run_worker(comm, search_space, PidEvaluator())
+
+
+def communicator_worker_main(dirname: str, num_procs: str) -> None:
+    """Entry point of a file-communicator worker process running the executor's worker body."""
+    from deep_architect.contrib.communicators.executor import serve
+    from deep_architect.contrib.communicators.file_communicator import FileCommunicator
+
+    serve(FileCommunicator(int(num_procs), dirname=dirname), search_space,
+          BudgetEvaluator(sleep=0.05))

@@ -202,6 +202,7 @@ def test_a_second_live_run_on_the_same_folder_is_refused(tmp_path):
     "deep_architect.executors.process_pool",
     "deep_architect.contrib.communicators.file_utils",
     "deep_architect.searchers.protocol",
+    "deep_architect.executors.common",
     "deep_architect.searchers.successive_narrowing",
 ])
 def test_docstring_examples_run(name):

@@ -20,6 +20,7 @@ import dataclasses
 import inspect
 import os
 import pickle
+import threading
 import traceback
 import uuid
 from typing import Any, Callable, Dict, List, Optional
@@ -137,6 +138,52 @@ class WorkerSetup:
             ) from e
 
 
+class _GivenEvaluator:
+    """Evaluator factory handing out one evaluator built by the caller (picklable)."""
+
+    def __init__(self, evaluator: Any) -> None:
+        self.evaluator = evaluator
+
+    def __call__(self) -> Any:
+        return self.evaluator
+
+
+def evaluator_factory(evaluator: Any, owner: str = "run_search") -> Callable[[], Any]:
+    """Turns "an evaluator or a factory of evaluators" into a factory.
+
+    An object with an ``eval`` method (but not a class, which has one too) is an
+    evaluator: the factory returns that very object (a copy of it in another
+    process). Anything else callable is taken as a zero-argument factory.
+
+    Example:
+        >>> class Evaluator:
+        ...     def eval(self, inputs, outputs):
+        ...         return {"validation_accuracy": 1.0}
+        >>> evaluator = Evaluator()
+        >>> evaluator_factory(evaluator)() is evaluator
+        True
+        >>> evaluator_factory(Evaluator) is Evaluator
+        True
+
+    Args:
+        evaluator: An evaluator, or a zero-argument function or class returning one.
+        owner: Name of the caller, used in the error message.
+
+    Returns:
+        A zero-argument callable returning an evaluator.
+
+    Raises:
+        DeepArchitectError: If ``evaluator`` is neither.
+    """
+    if not isinstance(evaluator, type) and callable(getattr(evaluator, "eval", None)):
+        return _GivenEvaluator(evaluator)
+    if not callable(evaluator):
+        raise DeepArchitectError(
+            f"{owner}: evaluator_fn {evaluator!r} is neither an evaluator (an object with "
+            "eval(inputs, outputs)) nor a zero-argument function or class returning one")
+    return evaluator
+
+
 class Executor:
     """Runs jobs for the search loop; subclasses implement one back end.
 
@@ -144,7 +191,14 @@ class Executor:
     fewer than :attr:`capacity` jobs are in flight) and :meth:`wait`, and calls
     :meth:`close` at the end (also on errors and interruptions). Executors are
     context managers that call :meth:`close` on exit.
+
+    Attributes:
+        workers_hold_functions: True for back ends whose workers were started
+            by the user with their own search-space function and evaluator
+            (the communicators); the master then needs no evaluator.
     """
+
+    workers_hold_functions = False
 
     @property
     def capacity(self) -> int:
@@ -187,9 +241,16 @@ class Executor:
         self.close()
 
 
-_current_context: Optional[EvaluationContext] = None
-# Evaluators built in this process, by setup key (a recycled worker reuses its own).
-_evaluators: Dict[str, Any] = {}
+# Per thread, so that workers evaluating in threads (communicator workers in
+# tests, threaded back ends) each see their own evaluation and evaluator.
+_context = threading.local()
+
+
+def _thread_evaluators() -> Dict[str, Any]:
+    # Evaluators built in this thread, by setup key (a recycled worker reuses its own).
+    if not hasattr(_context, "evaluators"):
+        _context.evaluators = {}
+    return _context.evaluators
 
 
 def current_evaluation() -> Optional[EvaluationContext]:
@@ -201,7 +262,7 @@ def current_evaluation() -> Optional[EvaluationContext]:
     Returns:
         The :class:`EvaluationContext` of the running evaluation, or ``None``.
     """
-    return _current_context
+    return getattr(_context, "current", None)
 
 
 def _describe_exception(e: BaseException) -> str:
@@ -252,15 +313,15 @@ def run_job(setup: WorkerSetup, job: Job) -> Outcome:
     import deep_architect.modules as mo
     import deep_architect.specify as sp
 
-    global _current_context
-    _current_context = EvaluationContext(job.evaluation_id, job.attempt, job.budget)
+    _context.current = EvaluationContext(job.evaluation_id, job.attempt, job.budget)
     try:
-        if setup.key not in _evaluators:
-            _evaluators.clear()
-            _evaluators[setup.key] = setup.evaluator_fn()
+        evaluators = _thread_evaluators()
+        if setup.key not in evaluators:
+            evaluators.clear()
+            evaluators[setup.key] = setup.evaluator_fn()
         inputs, outputs = mo.SearchSpaceFactory(setup.search_space_fn).get_search_space()
         sp.specify(outputs, job.hyperp_value_lst)
-        results = _evaluate(setup, _evaluators[setup.key], job, inputs, outputs)
+        results = _evaluate(setup, evaluators[setup.key], job, inputs, outputs)
     except Exception as e:
         return Outcome(
             job,
@@ -269,5 +330,5 @@ def run_job(setup: WorkerSetup, job: Job) -> Outcome:
             failure_details=traceback.format_exc(),
         )
     finally:
-        _current_context = None
+        _context.current = None
     return Outcome(job, results=results)

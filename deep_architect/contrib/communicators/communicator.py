@@ -55,7 +55,11 @@ class Communicator:
         num_workers: Number of worker processes.
         rank: Rank of this process.
         finished: Workers that acknowledged their termination (file communicator).
+        acknowledges_stop: Whether workers acknowledge a stop message (counted
+            in ``finished``), so a master can wait until they all have.
     """
+
+    acknowledges_stop = False
 
     def __init__(self, num_workers: int, rank: int) -> None:
         self.num_workers = num_workers

@@ -90,6 +90,8 @@ class FileCommunicator(Communicator):
         DeepArchitectError: If ``num_procs`` processes already joined the folder.
     """
 
+    acknowledges_stop = True
+
     def __init__(self, num_procs: int, dirname: str = "file_comm",
                  worker_queue_file: str = "worker_queue",
                  worker_results_prefix: str = "worker_results_") -> None:

@@ -107,16 +107,15 @@ def search_on_ray_cluster(address, folderpath, num_samples=12):
 
 # [mpi]
 def search_with_mpi(folderpath, num_samples=12):
-    from deep_architect.contrib.communicators import master_worker
-    from deep_architect.contrib.communicators.communicator import get_communicator
+    from deep_architect.contrib.communicators.executor import CommunicatorExecutor, serve
+    from deep_architect.contrib.communicators.mpi_communicator import MPICommunicator
 
-    comm = get_communicator("mpi")  # rank 0 is the master, the other ranks are workers
+    comm = MPICommunicator()  # rank 0 is the master, the other ranks are workers
     if comm.is_master():
-        search_logger = sl.SearchLogger(folderpath, "mpi", delete_if_exists=True,
-                                        abort_if_exists=False)
-        return master_worker.run_master(comm, RandomSearcher(search_space), num_samples,
-                                        search_logger)
-    master_worker.run_worker(comm, search_space, ToyEvaluator())
+        # The same loop as above; the workers hold the evaluator, the master needs none.
+        return run_search(RandomSearcher(search_space), None, num_samples, folderpath, "mpi",
+                          executor=CommunicatorExecutor(comm), show_progress=False)
+    serve(comm, search_space, ToyEvaluator)
 # [mpi]
 
 
