@@ -60,18 +60,23 @@ class MongoCommunicator:
         refresh_period: Seconds between two refreshes of a claimed job.
         data_refresher: Whether this communicator also requeues stale jobs
             (claimed, unfinished, not refreshed for ``refresh_period + 10`` s).
+        poll_interval: Seconds a subscription waits when there is no job.
+        client: A ready ``pymongo.MongoClient`` (or an object with its
+            interface) to use instead of connecting to ``host:port``.
 
     Raises:
         DeepArchitectError: If ``pymongo`` is not installed.
     """
 
     def __init__(self, host: str = "localhost", port: int = 27017, refresh_period: float = 30,
-                 data_refresher: bool = False) -> None:
-        pymongo = _import_pymongo()
-        self._return_document_after = pymongo.ReturnDocument.AFTER
-        self.client = pymongo.MongoClient(host, port)
+                 data_refresher: bool = False, poll_interval: float = IDLE_SLEEP_IN_SECONDS,
+                 client: Any = None) -> None:
+        if client is None:
+            client = _import_pymongo().MongoClient(host, port)
+        self.client = client
         self.db = self.client[_DATABASE_NAME]
         self.refresh_period = refresh_period
+        self.poll_interval = poll_interval
         self._subscriptions: Dict[str, threading.Event] = {}
         self._job_finished: Dict[str, threading.Event] = {}
         self._stop = threading.Event()
@@ -117,20 +122,35 @@ class MongoCommunicator:
         collection = self.db[subscription]
         while not stop.is_set():
             if not finished.is_set():
-                stop.wait(IDLE_SLEEP_IN_SECONDS)
+                stop.wait(self.poll_interval)
                 continue
-            now = self._now()
-            document = collection.find_one_and_update(
-                {STARTTIME_KEY: None},
-                {"$set": {STARTTIME_KEY: now, REFRESH_KEY: now}},
-                return_document=self._return_document_after)
+            document = self.claim(subscription)
             if document is None:
-                stop.wait(IDLE_SLEEP_IN_SECONDS)
+                stop.wait(self.poll_interval)
                 continue
             finished.clear()
             threading.Thread(target=self._refresh_job,
                              args=(collection, document["_id"], finished), daemon=True).start()
             callback(document)
+
+    def claim(self, topic: str) -> Optional[Dict[str, Any]]:
+        """Atomically takes the oldest queued document of ``topic``, without waiting.
+
+        The document counts as in progress until :meth:`finish_processing`;
+        no other consumer can claim it meanwhile.
+
+        Args:
+            topic: Collection name.
+
+        Returns:
+            The claimed document (its payload under :data:`DATA_KEY`), or
+            ``None`` if nothing is queued.
+        """
+        now = self._now()
+        # return_document=True is pymongo's ReturnDocument.AFTER.
+        return self.db[topic].find_one_and_update(
+            {STARTTIME_KEY: None}, {"$set": {STARTTIME_KEY: now, REFRESH_KEY: now}},
+            sort=[("_id", 1)], return_document=True)
 
     def _refresh_job(self, collection: Any, document_id: Any,
                      finished: threading.Event) -> None:
@@ -168,7 +188,7 @@ class MongoCommunicator:
         if success:
             document = collection.find_one_and_update(
                 {"_id": data["_id"]}, {"$set": {ENDTIME_KEY: self._now()}},
-                return_document=self._return_document_after)
+                return_document=True)
             if document is not None and document.get(REFRESH_KEY) is not None:
                 worked = (document[REFRESH_KEY] - document[STARTTIME_KEY]).total_seconds()
                 collection.update_one({"_id": data["_id"]}, {"$inc": {TIME_WORKED_KEY: worked}})
