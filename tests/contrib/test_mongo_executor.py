@@ -137,13 +137,18 @@ def _search(client, tmp_path, name, num_workers, num_samples, **kwargs):
                                 executor=executor, show_progress=False, **kwargs)
 
 
+def _search_with_two_workers(client, tmp_path, name, num_samples):
+    threads, counts = _start_workers(client, name, 2)
+    searcher, results = _search(client, tmp_path, name, 2, num_samples)
+    for thread in threads:
+        thread.join(timeout=60)
+        assert not thread.is_alive()
+    return searcher, results, counts
+
+
 def test_workers_in_threads_run_the_search_and_stop_at_the_end(tmp_path):
     client = FakeClient()
-    threads, counts = _start_workers(client, "s", 2)
-    searcher, results = _search(client, tmp_path, "s", 2, 6)
-    for thread in threads:
-        thread.join(timeout=20)
-        assert not thread.is_alive()
+    searcher, results, counts = _search_with_two_workers(client, tmp_path, "s", 6)
     assert results[1]["failure_kind"] == EXCEPTION and "boom" in results[1]["failure_reason"]
     good = [0, 2, 3, 4, 5]
     assert [results[i]["validation_accuracy"] for i in good] == [i / 10.0 for i in good]
@@ -202,9 +207,6 @@ def _server_client():
 
 
 def test_a_search_through_a_real_mongodb_server(tmp_path):
-    client = _server_client()
-    threads, counts = _start_workers(client, "deep_architect_test", 2)
-    searcher, results = _search(client, tmp_path, "deep_architect_test", 2, 4)
-    for thread in threads:
-        thread.join(timeout=60)
+    _, results, counts = _search_with_two_workers(_server_client(), tmp_path,
+                                                  "deep_architect_test", 4)
     assert sum(counts) == 4 and results[1]["failure_kind"] == EXCEPTION

@@ -162,6 +162,68 @@ def serve(comm: Communicator, search_space_fn: Callable[[], Any], evaluator: Any
         num_evaluated += 1
 
 
+class InFlightJobs:
+    """The jobs a master handed out and awaits, with their deadlines.
+
+    Answers are matched by evaluation id and attempt, so a late answer for an
+    attempt that already timed out (or was abandoned) is recognised and dropped.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: Dict[int, Tuple[Job, float, Optional[float]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._jobs)
+
+    def add(self, job: Job, timeout: Optional[float]) -> None:
+        """Records ``job``, due ``timeout`` seconds from now (``None``: never).
+
+        Args:
+            job: The job handed out.
+            timeout: Its time limit in seconds, or ``None``.
+        """
+        deadline = float("inf") if timeout is None else time.monotonic() + timeout
+        self._jobs[job.evaluation_id] = (job, deadline, timeout)
+
+    def answered(self, evaluation_id: int, job_info: Dict[str, Any]) -> Optional[Job]:
+        """Removes and returns the job an answer is for, or ``None`` for a stale answer.
+
+        Args:
+            evaluation_id: Evaluation id of the answer.
+            job_info: Job info of the answer (its ``attempt`` must match).
+
+        Returns:
+            The job in flight the answer settles, or ``None``.
+        """
+        entry = self._jobs.get(evaluation_id)
+        if entry is None or entry[0].attempt != job_info.get("attempt"):
+            logger.info("ignoring a late answer for evaluation %d", evaluation_id)
+            return None
+        del self._jobs[evaluation_id]
+        return entry[0]
+
+    def expired(self, what_happens: str) -> List[Outcome]:
+        """Removes the jobs past their deadline and returns their timeout outcomes.
+
+        Args:
+            what_happens: End of the failure reason (what becomes of the job).
+
+        Returns:
+            One :data:`~deep_architect.executors.common.TIMEOUT` outcome per expired job.
+        """
+        now = time.monotonic()
+        outcomes = []
+        for key in [k for k, (_, deadline, _) in self._jobs.items() if now >= deadline]:
+            job, _, timeout = self._jobs.pop(key)
+            outcomes.append(Outcome(job, failure_kind=TIMEOUT, failure_reason=(
+                f"evaluation did not finish within {timeout} s; {what_happens}")))
+        return outcomes
+
+    def clear(self) -> None:
+        """Forgets every job (their answers will be dropped)."""
+        self._jobs.clear()
+
+
 class CommunicatorExecutor(Executor):
     """Master side: runs the jobs of ``run_search`` on the workers of a communicator.
 
@@ -183,7 +245,7 @@ class CommunicatorExecutor(Executor):
         self.comm = comm
         self.close_timeout = close_timeout
         self._outbox: Deque[Tuple[Job, Optional[float]]] = collections.deque()
-        self._in_flight: Dict[int, Tuple[Job, float, Optional[float]]] = {}
+        self._in_flight = InFlightJobs()
         self._closed = False
 
     @property
@@ -213,8 +275,7 @@ class CommunicatorExecutor(Executor):
         while self._outbox and self.comm.is_ready_to_publish_architecture():
             job, timeout = self._outbox.popleft()
             self.comm.publish_architecture_to_worker(*job_to_message(job))
-            deadline = float("inf") if timeout is None else time.monotonic() + timeout
-            self._in_flight[job.evaluation_id] = (job, deadline, timeout)
+            self._in_flight.add(job, timeout)
             published = True
         return published
 
@@ -225,24 +286,9 @@ class CommunicatorExecutor(Executor):
             if message is None:
                 continue
             results, evaluation_id, info = message
-            entry = self._in_flight.get(evaluation_id)
-            if entry is None or entry[0].attempt != info.get("attempt"):
-                logger.info("ignoring a late answer for evaluation %d", evaluation_id)
-                continue
-            del self._in_flight[evaluation_id]
-            outcomes.append(outcome_from_message(entry[0], results, info))
-        return outcomes
-
-    def _expire(self) -> List[Outcome]:
-        now = time.monotonic()
-        expired = [key for key, (_, deadline, _) in self._in_flight.items() if now >= deadline]
-        outcomes = []
-        for key in expired:
-            job, _, timeout = self._in_flight.pop(key)
-            outcomes.append(Outcome(
-                job, failure_kind=TIMEOUT,
-                failure_reason=f"evaluation did not finish within {timeout} s; the worker "
-                               "was not stopped and its answer will be ignored"))
+            job = self._in_flight.answered(evaluation_id, info)
+            if job is not None:
+                outcomes.append(outcome_from_message(job, results, info))
         return outcomes
 
     def wait(self) -> List[Outcome]:
@@ -255,7 +301,8 @@ class CommunicatorExecutor(Executor):
               "CommunicatorExecutor.wait called with no job in flight")
         while True:
             published = self._publish_ready()
-            outcomes = self._receive() + self._expire()
+            outcomes = self._receive() + self._in_flight.expired(
+                "the worker was not stopped and its answer will be ignored")
             if outcomes:
                 return outcomes
             if not published:

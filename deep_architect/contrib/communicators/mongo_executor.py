@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 from deep_architect.contrib.communicators.executor import (
+    InFlightJobs,
     evaluate_message,
     job_to_message,
     outcome_from_message,
@@ -51,7 +52,6 @@ from deep_architect.contrib.communicators.mongo_communicator import (
 )
 from deep_architect.errors import check
 from deep_architect.executors.common import (
-    TIMEOUT,
     Executor,
     Job,
     Outcome,
@@ -97,7 +97,7 @@ class MongoExecutor(Executor):
         self.search_id = search_id
         self.num_workers = num_workers
         self.poll_interval = poll_interval
-        self._in_flight: Dict[int, Tuple[Job, float, Optional[float]]] = {}
+        self._in_flight = InFlightJobs()
 
     @property
     def capacity(self) -> int:
@@ -125,8 +125,7 @@ class MongoExecutor(Executor):
         vs, evaluation_id, job_info = job_to_message(job)
         self.comm.publish(jobs_topic(self.search_id),
                           {"vs": vs, "evaluation_id": evaluation_id, "job_info": job_info})
-        deadline = float("inf") if timeout is None else time.monotonic() + timeout
-        self._in_flight[evaluation_id] = (job, deadline, timeout)
+        self._in_flight.add(job, timeout)
 
     def _receive(self) -> List[Outcome]:
         topic = results_topic(self.search_id)
@@ -137,22 +136,10 @@ class MongoExecutor(Executor):
                 return outcomes
             self.comm.finish_processing(topic, document)
             answer = document[DATA_KEY]
-            entry = self._in_flight.get(answer["evaluation_id"])
-            if entry is not None and entry[0].attempt == answer["job_info"].get("attempt"):
-                del self._in_flight[answer["evaluation_id"]]
-                outcomes.append(outcome_from_message(entry[0], answer["results"],
+            job = self._in_flight.answered(answer["evaluation_id"], answer["job_info"])
+            if job is not None:
+                outcomes.append(outcome_from_message(job, answer["results"],
                                                      answer["job_info"]))
-
-    def _expire(self) -> List[Outcome]:
-        now = time.monotonic()
-        outcomes = []
-        for key in [k for k, (_, deadline, _) in self._in_flight.items() if now >= deadline]:
-            job, _, timeout = self._in_flight.pop(key)
-            outcomes.append(Outcome(
-                job, failure_kind=TIMEOUT,
-                failure_reason=f"evaluation did not finish within {timeout} s of being "
-                               "queued; its answer will be ignored"))
-        return outcomes
 
     def wait(self) -> List[Outcome]:
         """Polls the answers until some job ends.
@@ -162,7 +149,8 @@ class MongoExecutor(Executor):
         """
         check(self._in_flight, "MongoExecutor.wait called with no job in flight")
         while True:
-            outcomes = self._receive() + self._expire()
+            outcomes = self._receive() + self._in_flight.expired(
+                "counted from when it was queued; its answer will be ignored")
             if outcomes:
                 return outcomes
             time.sleep(self.poll_interval)
