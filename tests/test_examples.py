@@ -96,3 +96,19 @@ def test_benchmarks_example_writes_both_tables(tmp_path):
     assert (root / "table2.png").stat().st_size > 1000
     x1 = root / "genetic" / "evolution" / "rep0" / "evaluations" / "x1"
     assert (x1 / "results.json").exists() and (x1 / "eval_data" / "graph.dot").exists()
+
+
+def test_optuna_style_example_prunes_with_intermediate_values(tmp_path):
+    pytest.importorskip("optuna")
+    pytest.importorskip("torch")
+    cfg = debug_config("optuna_style")
+    out = run_example("optuna_style", cfg, tmp_path).stdout
+    lines = [line for line in out.splitlines() if line.startswith("evaluation ")]
+    assert len(lines) == cfg["num_samples"] and "best: evaluation" in out
+    evaluations = tmp_path / cfg["folderpath"] / cfg["search_name"] / "evaluations"
+    for i in range(cfg["num_samples"]):
+        logged = (evaluations / f"x{i}" / "intermediate_values.jsonl").read_text()
+        assert logged.count('"step"') >= cfg["pruner_n_warmup_steps"] + 1
+    # Pruned evaluations stopped before the last epoch; complete ones reached it.
+    for line in lines:
+        assert ("pruned at epoch" in line) != line.endswith("(complete)")
