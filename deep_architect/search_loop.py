@@ -67,6 +67,8 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Union
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
+from deep_architect.analysis.dedup import DEDUPLICATED_KEY, Deduplicator
+from deep_architect.analysis.fingerprint import fingerprint
 from deep_architect.errors import DeepArchitectError, check
 from deep_architect.executors.common import (
     INVALID_RESULTS,
@@ -78,6 +80,7 @@ from deep_architect.executors.common import (
 )
 from deep_architect.executors.in_process import InProcessExecutor
 from deep_architect.searchers.protocol import NoSampleAvailable, budget_of
+from deep_architect.specify import specify
 
 try:
     import fcntl
@@ -195,8 +198,12 @@ class _SearchRun:
 
     def __init__(self, searcher: Any, num_samples: int, folderpath: str, search_name: str,
                  metric: Union[str, List[str]], max_retries: int,
-                 failure_value: Any) -> None:
+                 failure_value: Any, search_space_fn: Callable[[], Any] = None,
+                 dedup: bool = False) -> None:
         self.searcher = searcher
+        self.search_space_fn = search_space_fn
+        self.dedup: Optional[Deduplicator] = Deduplicator() if dedup else None
+        self.fingerprints: Dict[int, str] = {}
         self.num_samples = num_samples
         self.folderpath = folderpath
         self.search_name = search_name
@@ -249,6 +256,8 @@ class _SearchRun:
             f"evaluations {stray} of search {self.search_name!r} are newer than its journal "
             "(the journal was lost or edited); refusing to guess which files to trust",
         )
+        if self.dedup is not None:
+            self._rebuild_dedup()
         if not self.state["searcher_state_saved"]:
             for i in range(num_sampled):
                 if str(i) not in pending:
@@ -265,8 +274,10 @@ class _SearchRun:
             if evaluation_logger.results_exist():  # killed before the next checkpoint
                 self._finish(evaluation_id, evaluation_logger.read_results())
             else:
-                self.to_run.append(Job(evaluation_id, 1, entry["hyperp_value_lst"],
-                                       budget_of(entry["searcher_evaluation_token"])))
+                job = self._dedup_job(Job(evaluation_id, 1, entry["hyperp_value_lst"],
+                                          budget_of(entry["searcher_evaluation_token"])))
+                if job is not None:
+                    self.to_run.append(job)
 
     def _update(self, results: Dict[str, Any], token: Any) -> Optional[float]:
         if is_failed_results(results):
@@ -279,15 +290,50 @@ class _SearchRun:
             self.searcher.update(val, token)
         return val[self.metric] if isinstance(val, dict) else val
 
+    def _dedup_job(self, job: Job, inputs: Optional[Dict[str, Any]] = None,
+                   outputs: Optional[Dict[str, Any]] = None) -> Optional[Job]:
+        """Returns ``job`` unless its architecture was (or is being) evaluated already.
+
+        A duplicate of a finished evaluation is logged and scored at once with
+        the reused results; a duplicate of a running one waits for it.
+        """
+        if self.dedup is None:
+            return job
+        if inputs is None:
+            inputs, outputs = mo.SearchSpaceFactory(self.search_space_fn).get_search_space()
+            specify(outputs, job.hyperp_value_lst)
+        fp = fingerprint(inputs, outputs)
+        action, results = self.dedup.begin(fp, job.evaluation_id)
+        if action == "reuse":
+            self._logger(job.evaluation_id).log_results(results)
+            self._finish(job.evaluation_id, results)
+        if action != "train":
+            return None
+        self.fingerprints[job.evaluation_id] = fp
+        return job
+
+    def _rebuild_dedup(self) -> None:
+        finished = []
+        for i in range(self.state["num_sampled"]):
+            if self._logger(i).results_exist():
+                results = self._logger(i).read_results()
+                if not is_failed_results(results) and DEDUPLICATED_KEY not in results:
+                    finished.append((i, self._logger(i).read_config()["hyperp_value_lst"],
+                                     results))
+        self.dedup = Deduplicator.from_value_lists(self.search_space_fn, finished)
+
     def _finish(self, evaluation_id: int, results: Dict[str, Any]) -> None:
         entry = self.state["pending"].pop(str(evaluation_id))
         score = self._update(results, entry["searcher_evaluation_token"])
         if self.progress is not None:
             self.progress.update(score)
 
-    def sample(self) -> Job:
-        """Samples the next architecture, checkpoints, then logs its config."""
-        _, _, vs, token = self.searcher.sample()
+    def sample(self) -> Optional[Job]:
+        """Samples the next architecture, checkpoints, then logs its config.
+
+        Returns ``None`` when deduplication answers for the evaluation.
+        """
+        inputs, outputs, vs, token = self.searcher.sample()
         budget = budget_of(token)
         evaluation_id = self.state["num_sampled"]
         self.state["num_sampled"] += 1
@@ -295,7 +341,7 @@ class _SearchRun:
             "hyperp_value_lst": vs, "searcher_evaluation_token": token}
         self.journal.save(self.searcher, self.state)
         self._logger(evaluation_id).log_config(vs, token)
-        return Job(evaluation_id, 1, vs, budget)
+        return self._dedup_job(Job(evaluation_id, 1, vs, budget), inputs, outputs)
 
     def handle(self, outcome: Outcome) -> Optional[Job]:
         """Logs and scores a finished job; returns the retry job if it gets one."""
@@ -318,6 +364,12 @@ class _SearchRun:
                        "failure_details": outcome.failure_details, "num_attempts": job.attempt}
         self._logger(job.evaluation_id).log_results(results)
         self._finish(job.evaluation_id, results)
+        if self.dedup is not None:
+            fp = self.fingerprints.pop(job.evaluation_id)
+            waiting = self.dedup.finish(fp, results, cache=not is_failed_results(results))
+            for evaluation_id, reused in waiting:
+                self._logger(evaluation_id).log_results(reused)
+                self._finish(evaluation_id, reused)
         return None
 
     def loop(self, executor: Executor, timeout: Optional[float]) -> None:
@@ -334,6 +386,8 @@ class _SearchRun:
                     except NoSampleAvailable:
                         searcher_waits = True
                         break
+                    if job is None:  # answered by deduplication
+                        continue
                 else:
                     break
                 executor.submit(job, timeout)
@@ -411,7 +465,7 @@ def _resolve_legacy_call(args: Dict[str, Any], legacy_args: tuple,
 _UNSET: Any = object()
 _DEFAULT_OPTIONS: Dict[str, Any] = {
     "executor": None, "metric": "validation_accuracy", "max_retries": 0, "timeout": None,
-    "failure_value": None, "show_progress": None, "pruner": None,
+    "failure_value": None, "show_progress": None, "pruner": None, "dedup": False,
 }
 
 
@@ -429,6 +483,7 @@ def run_search(
     failure_value: Optional[float] = _UNSET,
     show_progress: Optional[bool] = _UNSET,
     pruner: Any = _UNSET,
+    dedup: bool = _UNSET,
 ) -> List[Dict[str, Any]]:
     """Runs (or resumes) a search until ``num_samples`` evaluations have finished.
 
@@ -483,6 +538,13 @@ def run_search(
         pruner: A :class:`~deep_architect.pruning.Pruner` that evaluators
             accepting a ``reporter`` consult to stop early, or ``None``. Such
             evaluators log their intermediate values either way.
+        dedup: Whether to never evaluate the same architecture twice: an
+            architecture whose :func:`~deep_architect.analysis.fingerprint`
+            was evaluated already reuses the logged results (its
+            ``results.json`` gets a ``deduplicated_from`` entry naming the
+            evaluation that was trained), and the searcher is updated as if it
+            had been evaluated. A duplicate of a running evaluation waits for
+            it; failed evaluations are not reused. Works across resumes.
 
     Returns:
         The logged results dict of every evaluation, in id order (failed ones
@@ -495,7 +557,7 @@ def run_search(
     """
     options = {"executor": executor, "metric": metric, "max_retries": max_retries,
                "timeout": timeout, "failure_value": failure_value,
-               "show_progress": show_progress, "pruner": pruner}
+               "show_progress": show_progress, "pruner": pruner, "dedup": dedup}
     args = {"searcher": searcher, "evaluator_fn": evaluator_fn, "num_samples": num_samples,
             "folderpath": folderpath, "search_name": search_name}
     if not _is_searcher(searcher) and _is_searcher(evaluator_fn):
@@ -524,7 +586,7 @@ def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callab
          num_samples: int, folderpath: str, search_name: str, executor: Optional[Executor],
          metric: Union[str, List[str]], max_retries: int, timeout: Optional[float],
          failure_value: Any, show_progress: Optional[bool],
-         pruner: Any) -> List[Dict[str, Any]]:
+         pruner: Any, dedup: bool) -> List[Dict[str, Any]]:
     check(isinstance(metric, str) or (
         isinstance(metric, (list, tuple)) and len(metric) > 0
         and all(isinstance(m, str) for m in metric)),
@@ -539,8 +601,9 @@ def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callab
     check(pruner is None or callable(getattr(pruner, "should_prune", None)),
           f"run_search: pruner {pruner!r} has no should_prune method (use a "
           "deep_architect.pruning.Pruner)")
+    check(isinstance(dedup, bool), f"run_search: dedup must be True or False, got {dedup!r}")
     run = _SearchRun(searcher, num_samples, folderpath, search_name, metric, max_retries,
-                     failure_value)
+                     failure_value, search_space_fn, dedup)
     try:
         run.recover()
         remaining = len(run.state["pending"]) + max(0, num_samples - run.state["num_sampled"])
