@@ -19,6 +19,7 @@ Config keys: ``searcher``, ``num_samples``, ``num_epochs``, ``folderpath``,
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 import deep_architect.helpers.pytorch_support as hpt
 import deep_architect.hyperparameters as hp
@@ -80,27 +81,28 @@ class Evaluator:
         self.num_epochs = num_epochs
         self.batch_size = batch_size
 
+    def accuracy(self, model):
+        model.eval()
+        with torch.no_grad():
+            labels = model({"in": self.X_val})["out"].argmax(dim=1)
+        return float((labels == self.y_val).float().mean())
+
     def eval(self, inputs, outputs, reporter):
         torch.manual_seed(0)
         training = mo.get_hyperparameter_aggregators(outputs)[0].get_hyperps()
         model = hpt.PyTorchModel(inputs, outputs, {"in": self.X_train[:2]})
         optimizer = getattr(torch.optim, training["optimizer"].get_value())(
             model.parameters(), lr=training["lr"].get_value())
+        batches = DataLoader(TensorDataset(self.X_train, self.y_train),
+                             batch_size=self.batch_size, shuffle=True)
         accuracy = 0.0
         for epoch in range(self.num_epochs):
             model.train()
-            order = torch.randperm(len(self.X_train))
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start:start + self.batch_size]
+            for x, y in batches:
                 optimizer.zero_grad()
-                loss = nn.functional.cross_entropy(model({"in": self.X_train[idx]})["out"],
-                                                   self.y_train[idx])
-                loss.backward()
+                nn.functional.cross_entropy(model({"in": x})["out"], y).backward()
                 optimizer.step()
-            model.eval()
-            with torch.no_grad():
-                predictions = model({"in": self.X_val})["out"].argmax(dim=1)
-            accuracy = float((predictions == self.y_val).float().mean())
+            accuracy = self.accuracy(model)
             reporter.report(accuracy, epoch)
             if reporter.should_prune():
                 raise EvaluationPruned()
