@@ -1,4 +1,4 @@
-"""Runs every example of examples/mnist, examples/mnist_with_logging and examples/benchmarks
+"""Runs every example of examples/mnist, mnist_with_logging, benchmarks and hardware_aware
 end to end, each in a subprocess with a small config, from a temporary working folder."""
 import json
 import os
@@ -31,7 +31,7 @@ def debug_config(name):
 
 
 def test_shipped_configs_are_valid_json_with_the_documented_keys():
-    for name in ["mnist", "mnist_with_logging", "benchmarks"]:
+    for name in ["mnist", "mnist_with_logging", "benchmarks", "hardware_aware"]:
         folder = os.path.join(EXAMPLES, name, "configs")
         for fname in sorted(os.listdir(folder)):
             with open(os.path.join(folder, fname)) as f:
@@ -112,3 +112,24 @@ def test_optuna_style_example_prunes_with_intermediate_values(tmp_path):
     # Pruned evaluations stopped before the last epoch; complete ones reached it.
     for line in lines:
         assert ("pruned at epoch" in line) != line.endswith("(complete)")
+
+
+def test_hardware_aware_example_measures_searches_under_budget_and_reports(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("matplotlib")
+    cfg = debug_config("hardware_aware")
+    assert cfg["dataset"] == "digits" and cfg["num_samples"] >= 2
+    out = run_example("hardware_aware", cfg, tmp_path).stdout
+    table = json.loads((tmp_path / cfg["latency_table_filepath"]).read_text())
+    assert table["format"] == "deep_architect.latency_table" and table["entries"]
+    search = tmp_path / cfg["folderpath"] / cfg["search_name"]
+    results = [json.loads((search / "evaluations" / ("x%d" % i) / "results.json").read_text())
+               for i in range(cfg["num_samples"])]
+    for r in results:
+        assert 0 <= r["validation_accuracy"] <= 1 and r["latency_ms"] <= cfg["max_latency_ms"]
+        assert r["penalized_accuracy"] <= r["validation_accuracy"]
+    assert "architectures rejected before training" in out and "Pareto front (" in out
+    report = search / "report"
+    assert (report / "images" / "pareto.png").stat().st_size > 1000
+    page = (report / "index.html").read_text()
+    assert 'id="plot-pareto"' in page and ">latency_ms</th>" in page

@@ -200,7 +200,7 @@ class LatencyTable:
         return {k: float(v) for k, v in entries.items()}
 
     def save(self, filepath: str | None = None) -> None:
-        """Writes the table as JSON (atomically), merged with the entries already in the file.
+        """Writes the table as JSON (atomically, creating folders), merged with the file's entries.
 
         Args:
             filepath: Target file; defaults to the table's ``filepath``.
@@ -217,6 +217,8 @@ class LatencyTable:
                 "example_shape": list(self.example_shape), "machine": platform.machine(),
                 "processor": platform.processor(), "unit": "milliseconds",
                 "entries": dict(sorted(entries.items()))}
+        if os.path.dirname(filepath):
+            os.makedirs(os.path.dirname(filepath), exist_ok=True)
         ut.write_jsonfile(data, filepath, indent=1)
 
     def _with_threads(self, fn: Callable[[], Any]) -> Any:
@@ -243,7 +245,10 @@ class LatencyTable:
         from deep_architect.zero_cost.evaluator import build_model
 
         x = self._example_input()
-        model = build_model(inputs, outputs, x).eval()
+        # Compiling runs in training mode, where batch normalization needs two
+        # examples; the timed passes run in inference mode with the real batch.
+        model = build_model(inputs, outputs, x if self.batch_size > 1 else x.repeat(
+            (2,) + (1,) * len(self.example_shape))).eval()
         seq = co.determine_module_eval_seq(inputs)
         # A forward through the graph itself leaves each module's input values in place.
         forward_dict(inputs, outputs, {next(iter(inputs)): x}, seq)
