@@ -43,6 +43,7 @@ SCRIPTS = {
     "logging_and_visualization.py": (["keras", "graphviz", "matplotlib"],
                                      r"report: \S+index\.html"),
     "parallel.py": ([], r"log folders: 8 evaluations in 2 worker processes"),
+    "optuna_style.py": (["optuna", "matplotlib"], r"pruned \d+ of 30 evaluations"),
 }
 
 
