@@ -11,13 +11,13 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, "examples")
 
 
-def run_example(name, cfg, cwd, expect_ok=True):
+def run_example(name, cfg, cwd, expect_ok=True, script="main.py"):
     cfg_path = os.path.join(str(cwd), "%s_config.json" % name.replace("/", "_"))
     with open(cfg_path, "w") as f:
         json.dump(cfg, f)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
     env.pop("KERAS_BACKEND", None)
-    proc = subprocess.run([sys.executable, os.path.join(EXAMPLES, name, "main.py"),
+    proc = subprocess.run([sys.executable, os.path.join(EXAMPLES, name, script),
                            "--config_filepath", cfg_path], cwd=str(cwd), env=env,
                           capture_output=True, text=True, timeout=600)
     if expect_ok:
@@ -53,10 +53,12 @@ def test_mnist_example_without_mnist_files_says_where_to_put_them(tmp_path):
     assert "train-images-idx3-ubyte" in proc.stderr and "no_such_folder" in proc.stderr
 
 
-def test_mnist_with_logging_logs_draws_prints_best_and_resumes(tmp_path):
+@pytest.mark.parametrize("script", ["main.py", "own_loop.py"])
+def test_mnist_with_logging_logs_draws_prints_best_and_resumes(tmp_path, script):
+    # main.py runs the search with run_search; own_loop.py is the hand-written loop.
     cfg = dict(debug_config("mnist_with_logging"), num_samples=2, max_eval_time_in_minutes=0.05,
                folderpath="logs/mnist")
-    out = run_example("mnist_with_logging", cfg, tmp_path).stdout
+    out = run_example("mnist_with_logging", cfg, tmp_path, script=script).stdout
     evaluations = tmp_path / "logs" / "mnist" / "debug" / "evaluations"
     for i in range(2):
         folder = evaluations / ("x%d" % i)
@@ -65,10 +67,14 @@ def test_mnist_with_logging_logs_draws_prints_best_and_resumes(tmp_path):
         results = json.loads((folder / "results.json").read_text())
         assert 0.0 <= results["validation_accuracy"] <= 1.0 and "test_accuracy" in results
         assert (folder / "eval_data" / "graph.dot").stat().st_size > 0
-    assert (tmp_path / "logs" / "mnist" / "debug" / "search_data").is_dir()
+    search_data = tmp_path / "logs" / "mnist" / "debug" / "search_data"
+    assert search_data.is_dir()
+    assert (search_data / "search_loop").is_dir() == (script == "main.py")
     assert "Best architecture: evaluation" in out
     assert os.path.join("logs", "mnist", "debug", "evaluations", "x") in out
 
+    if script == "own_loop.py":
+        return  # one run is enough for the hand-written loop; resuming is checked on the demo
     # Resuming a longer search keeps the logged evaluations and runs only the new one.
     before = (evaluations / "x0" / "results.json").read_text()
     cfg.update(num_samples=3, delete_if_exists=0)

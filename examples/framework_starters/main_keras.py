@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import keras
 from keras.layers import Activation, BatchNormalization, Dense, Dropout, Input
 from keras.models import Model
-from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, run_search
+from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, search
 
 import deep_architect.core as co
 import deep_architect.helpers.keras_support as hke
@@ -43,7 +43,7 @@ KERAS_MODULES = SimpleNamespace(dense=dense, dropout=dropout, nonlinearity=nonli
 class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
     """Trains a sampled architecture with Adam and reports validation accuracy."""
 
-    def evaluate(self, inputs, outputs):
+    def eval(self, inputs, outputs):
         keras.backend.clear_session()  # each architecture starts from a clean Keras state
         x = Input(self.X_train.shape[1:])
         co.forward({inputs["in"]: x})
@@ -60,8 +60,8 @@ def main():
     args = parse_args(num_samples=4, num_epochs=4)
     num_classes = 10
     evaluator = SimpleClassifierEvaluator(*load_data(), num_classes, args.num_epochs)
-    run_search(lambda: dnn_net(KERAS_MODULES, num_classes), evaluator.evaluate,
-               args.num_samples, args.show_graph)
+    search(lambda: dnn_net(KERAS_MODULES, num_classes), evaluator, args.num_samples,
+               args.show_graph, args.folderpath)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ each briefly and prints its validation accuracy. Run from the repository root:
 from types import SimpleNamespace
 
 import torch
-from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, run_search
+from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, search
 from torch import nn
 
 import deep_architect.helpers.pytorch_support as hpt
@@ -49,7 +49,7 @@ class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
     def _convert(self, array):
         return torch.from_numpy(array)
 
-    def evaluate(self, inputs, outputs):
+    def eval(self, inputs, outputs):
         network = hpt.PyTorchModel(
             inputs, outputs, {"in": torch.zeros(self.batch_size, self.X_train.shape[1])})
         optimizer = torch.optim.Adam(network.parameters(), lr=self.learning_rate)
@@ -75,8 +75,8 @@ def main():
     num_classes = 10
     evaluator = SimpleClassifierEvaluator(*load_data(), num_classes, args.num_epochs,
                                           batch_size=64)
-    run_search(lambda: dnn_net(PYTORCH_MODULES, num_classes), evaluator.evaluate,
-               args.num_samples, args.show_graph)
+    search(lambda: dnn_net(PYTORCH_MODULES, num_classes), evaluator, args.num_samples,
+               args.show_graph, args.folderpath)
 
 
 if __name__ == "__main__":

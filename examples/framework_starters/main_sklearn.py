@@ -11,7 +11,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
-from starter_common import load_data, parse_args, run_search
+from starter_common import load_data, parse_args, search
 
 import deep_architect.helpers.sklearn_support as hsk
 import deep_architect.hyperparameters as hp
@@ -41,7 +41,7 @@ class PipelineEvaluator:
         self.X_train, self.y_train = X_train, y_train
         self.X_val, self.y_val = X_val, y_val
 
-    def evaluate(self, inputs, outputs):
+    def eval(self, inputs, outputs):
         pipeline = hsk.get_pipeline(inputs, outputs)
         pipeline.fit(self.X_train, self.y_train)
         return {"validation_accuracy": float(pipeline.score(self.X_val, self.y_val)),
@@ -51,7 +51,7 @@ class PipelineEvaluator:
 def main():
     args = parse_args(num_samples=6)
     evaluator = PipelineEvaluator(*load_data())
-    run_search(pipeline_space, evaluator.evaluate, args.num_samples, args.show_graph)
+    search(pipeline_space, evaluator, args.num_samples, args.show_graph, args.folderpath)
 
 
 if __name__ == "__main__":

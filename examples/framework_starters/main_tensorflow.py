@@ -16,7 +16,7 @@ from types import SimpleNamespace  # noqa: E402
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, run_search  # noqa: E402
+from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, search  # noqa: E402
 
 import deep_architect.helpers.tensorflow_support as htf  # noqa: E402
 
@@ -62,7 +62,7 @@ TENSORFLOW_MODULES = SimpleNamespace(dense=dense, dropout=dropout, nonlinearity=
 class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
     """Trains a sampled architecture with Adam and reports validation accuracy."""
 
-    def evaluate(self, inputs, outputs):
+    def eval(self, inputs, outputs):
         model = htf.TensorflowModel(inputs, outputs, {"in": tf.constant(self.X_train[:2])})
         optimizer = keras.optimizers.Adam(learning_rate=self.learning_rate)
         loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -91,8 +91,8 @@ def main():
     num_classes = 10
     evaluator = SimpleClassifierEvaluator(*load_data(), num_classes, args.num_epochs,
                                           batch_size=64)
-    run_search(lambda: dnn_net(TENSORFLOW_MODULES, num_classes), evaluator.evaluate,
-               args.num_samples, args.show_graph)
+    search(lambda: dnn_net(TENSORFLOW_MODULES, num_classes), evaluator, args.num_samples,
+               args.show_graph, args.folderpath)
 
 
 if __name__ == "__main__":

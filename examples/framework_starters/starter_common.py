@@ -1,16 +1,20 @@
-"""What the framework starters share: data, the search space's shape, the search loop.
+"""What the framework starters share: data, the search space's shape, the search call.
 
 Each ``main_<framework>.py`` supplies its framework's modules and evaluator; the
 search space (``dnn_net``) is the same for Keras, PyTorch and TensorFlow.
 """
 import argparse
+import tempfile
 
 import numpy as np
 from sklearn.datasets import load_digits
 
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
+import deep_architect.search_logging as sl
+from deep_architect.search_loop import is_failed_results, run_search
 from deep_architect.searchers.random import RandomSearcher
+from deep_architect.specify import specify
 
 D = hp.Discrete
 
@@ -61,7 +65,7 @@ class ClassifierEvaluatorBase:
     """Holds the data and training settings of a starter's evaluator.
 
     Each framework's ``SimpleClassifierEvaluator`` subclasses it, implements
-    ``evaluate(inputs, outputs)`` and may override ``_convert`` to turn the
+    ``eval(inputs, outputs)`` and may override ``_convert`` to turn the
     NumPy arrays into its own tensors.
     """
 
@@ -87,32 +91,49 @@ def parse_args(num_samples, num_epochs=None):
         parser.add_argument("--num_epochs", type=int, default=num_epochs)
     parser.add_argument("--show_graph", action="store_true",
                         help="draw each sampled architecture (needs graphviz)")
+    parser.add_argument("--folderpath", default=None,
+                        help="where to log the search (default: a new temporary folder)")
     return parser.parse_args()
 
 
-def run_search(search_space_fn, evaluate, num_samples, show_graph=False):
-    """Samples architectures at random, evaluates each and reports its accuracy.
+def search(search_space_fn, evaluator, num_samples, show_graph=False, folderpath=None,
+           search_name="starter"):
+    """Random search with the library's loop, then one line per architecture.
+
+    ``deep_architect.search_loop.run_search`` logs each evaluation (value list,
+    token, results) in ``<folderpath>/<search_name>`` and resumes if rerun on
+    the same folder; swap ``RandomSearcher`` for any other searcher, or pass an
+    ``executor`` to evaluate in parallel.
 
     Args:
         search_space_fn: Returns a new ``(inputs, outputs)`` search space.
-        evaluate: ``evaluate(inputs, outputs) -> {"validation_accuracy": ...}``.
+        evaluator: Object with ``eval(inputs, outputs) -> {"validation_accuracy": ...}``.
         num_samples: Number of architectures.
         show_graph: Draw each architecture with graphviz.
+        folderpath: Folder of the search folder; a new temporary folder if ``None``.
+        search_name: Name of the search folder.
 
     Returns:
         The list of results dicts.
     """
-    searcher = RandomSearcher(search_space_fn)
-    all_results = []
-    for i in range(num_samples):
-        inputs, outputs, hyperp_value_lst, token = searcher.sample()
+    if folderpath is None:
+        folderpath = tempfile.mkdtemp(prefix="deep_architect_starter_")
+    results = run_search(RandomSearcher(search_space_fn), evaluator, num_samples, folderpath,
+                         search_name, show_progress=False)
+    search_folderpath = sl.get_search_folderpath(folderpath, search_name)
+    for i, log in enumerate(sl.read_search_folder(search_folderpath)):
+        hyperp_value_lst = log["config"]["hyperp_value_lst"]
+        if is_failed_results(log["results"]):
+            print(f"architecture {i}: failed ({log['results']['failure_reason']})", flush=True)
+            continue
+        print(f"architecture {i}: validation accuracy "
+              f"{log['results']['validation_accuracy']:.4f} values {hyperp_value_lst}", flush=True)
         if show_graph:
             import deep_architect.visualization as vi
+
+            inputs, outputs = search_space_fn()
+            specify(outputs, hyperp_value_lst)
             vi.draw_graph(outputs, draw_module_hyperparameter_info=False,
                           draw_hyperparameters=True)
-        results = evaluate(inputs, outputs)
-        print(f"architecture {i}: validation accuracy {results['validation_accuracy']:.4f} "
-              f"values {hyperp_value_lst}", flush=True)
-        searcher.update(results["validation_accuracy"], token)
-        all_results.append(results)
-    return all_results
+    print(f"logs: {search_folderpath}")
+    return results
