@@ -42,7 +42,8 @@ SCRIPTS = {
     "frameworks_sklearn.py": (["sklearn"], r"\d_logisticregression|\d_randomforestclassifier"),
     "logging_and_visualization.py": (["keras", "graphviz", "matplotlib"],
                                      r"report: \S+index\.html"),
-    "parallel.py": ([], r"log folders: 8 evaluations in 2 worker processes"),
+    "parallel.py": ([], r"rounds: budgets \[(1\.0, ){8}(2\.0, ){4}4\.0, 4\.0\]\n"
+                        r"log folders: 8 evaluations in 2 worker processes"),
     "optuna_style.py": (["optuna", "matplotlib"], r"pruned \d+ of 30 evaluations"),
 }
 

@@ -23,9 +23,11 @@ import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
 import deep_architect.searchers.common as seco
+from deep_architect.executors.common import current_evaluation
 from deep_architect.executors.process_pool import ProcessExecutor
 from deep_architect.search_loop import run_search
 from deep_architect.searchers.random import RandomSearcher
+from deep_architect.searchers.successive_narrowing import SuccessiveNarrowing, num_evaluations
 
 D = hp.Discrete
 
@@ -94,6 +96,26 @@ def worker(worker_id, num_workers, folderpath, search_name):
 # [worker]
 
 
+# [rounds]
+class BudgetedToyEvaluator(ToyEvaluator):
+    """Trains for the budget the searcher gave this evaluation (here: just reports it)."""
+
+    def eval(self, inputs, outputs):
+        results = ToyEvaluator.eval(self, inputs, outputs)
+        results["budget"] = current_evaluation().budget  # e.g. the number of epochs
+        return results
+
+
+def search_in_rounds(folderpath):
+    # 8 architectures with budget 1, the best 4 with budget 2, the best 2 with budget 4.
+    searcher = SuccessiveNarrowing(search_space, num_initial_samples=8, reduction_factor=0.5,
+                                   initial_budget=1, budget_increase_factor=2)
+    return run_search(searcher, BudgetedToyEvaluator(), num_evaluations(8, 0.5, 3),
+                      folderpath, "rounds", executor=ProcessExecutor(num_workers=2),
+                      show_progress=False)
+# [rounds]
+
+
 # [ray]
 def search_on_ray_cluster(address, folderpath, num_samples=12):
     from deep_architect.executors.ray_cluster import RayExecutor
@@ -135,6 +157,8 @@ def main(folderpath="logs"):
     results = search_with_processes(folderpath)
     print("process pool: %d evaluations in %d worker processes"
           % (len(results), len({r["pid"] for r in results})))
+    rounds = search_in_rounds(folderpath)
+    print("rounds: budgets %s" % [r["budget"] for r in rounds])
     evaluations = search_with_log_folders(folderpath)
     print("log folders: %d evaluations in %d worker processes"
           % (len(evaluations), len({e["results"]["pid"] for e in evaluations})))
