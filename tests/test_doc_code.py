@@ -45,6 +45,8 @@ SCRIPTS = {
     "parallel.py": ([], r"rounds: budgets \[(1\.0, ){8}(2\.0, ){4}4\.0, 4\.0\]\n"
                         r"log folders: 8 evaluations in 2 worker processes"),
     "optuna_style.py": (["optuna", "matplotlib"], r"pruned \d+ of 30 evaluations"),
+    "hardware_aware.py": (["torch", "matplotlib"],
+                          r"rejected before evaluation: \d+\n(front: .*\n)+report: \S+index\.html"),
 }
 
 
