@@ -15,12 +15,14 @@ import deep_architect.helpers.pytorch_support as hpt  # noqa: E402
 import deep_architect.hyperparameters as hp  # noqa: E402
 import deep_architect.modules as mo  # noqa: E402
 from deep_architect.errors import DeepArchitectError  # noqa: E402
+from deep_architect.search_loop import run_search  # noqa: E402
 from deep_architect.searchers.common import random_specify, specify  # noqa: E402
 from deep_architect.searchers.random import RandomSearcher  # noqa: E402
 from deep_architect.zero_cost import (  # noqa: E402
     PROXIES,
     ProxyFilteredSearcher,
     ZeroCostEvaluator,
+    build_model,
     compute_proxy,
 )
 
@@ -205,6 +207,28 @@ def test_evaluator_returns_every_proxy_of_a_specified_architecture():
     values = ZeroCostEvaluator(sorted(PROXIES), (8, 64)).eval(inputs, outputs)
     assert sorted(values) == sorted(PROXIES)
     assert all(isinstance(v, float) and math.isfinite(v) for v in values.values())
+
+
+def test_proxies_leave_a_compiled_pytorch_model_unchanged():
+    inputs, outputs = digits_space()
+    specify(outputs, [10, 64, 64])
+    x, y = torch.randn(8, 64), torch.arange(8) % 10
+    model = build_model(inputs, outputs, x)
+    before = snapshot(model)
+    out_before = model({"in": x})["out"].detach()
+    for name in sorted(PROXIES):
+        compute_proxy(name, model, (x, y))
+        assert_same(before, snapshot(model))
+    assert torch.equal(model({"in": x})["out"].detach(), out_before)
+
+
+def test_zero_cost_evaluator_drives_run_search(tmp_path):
+    np.random.seed(0)
+    results = run_search(RandomSearcher(digits_space), ZeroCostEvaluator(["synflow", "naswot"],
+                                                                         (16, 64)),
+                         4, str(tmp_path), "zc", metric="synflow", show_progress=False)
+    assert len(results) == 4 and all(set(r) >= {"synflow", "naswot"} for r in results)
+    assert all(r["synflow"] > 0 for r in results)
 
 
 def test_bad_input_gets_messaged_errors():
