@@ -8,6 +8,12 @@ A searcher proposes architectures and learns from their scores. Subclass
   holding whatever :meth:`Searcher.observe` needs later;
 * :meth:`Searcher.observe` receives a checked score and a token.
 
+Searchers that work in rounds may also tell a search loop "nothing to hand out
+until more results arrive" (``propose`` raises
+:class:`~deep_architect.searchers.protocol.NoSampleAvailable` before changing
+anything) and give each evaluation a budget (a ``"budget"`` entry in the
+token); see :mod:`deep_architect.searchers.protocol`.
+
 The base class does the rest: :meth:`Searcher.sample` stamps each token with a
 sample id and the searcher's identity, :meth:`Searcher.update` checks the score
 and the token (a token is used once per session; tokens of other instances, of
@@ -206,7 +212,13 @@ class Searcher:
 
         Returns:
             ``(inputs, outputs, hyperp_value_lst, token)`` with ``token`` a
-            plain-JSON dict for :meth:`observe`.
+            plain-JSON dict for :meth:`observe`; it may hold a ``"budget"``
+            for the evaluation (:data:`~deep_architect.searchers.protocol.BUDGET_KEY`).
+
+        Raises:
+            NoSampleAvailable: (:mod:`deep_architect.searchers.protocol`) when
+                nothing can be proposed until more results are observed; the
+                searcher must be left unchanged, and :meth:`sample` passes it on.
         """
         raise NotImplementedError(f"{self._owner} implements neither sample nor propose")
 
