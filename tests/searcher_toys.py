@@ -212,7 +212,9 @@ def make_searcher(name: str, search_space_fn: Callable[[], Tuple[dict, dict]],
 
     ``rng`` is passed on (``None``: the global generators).
     """
+    from deep_architect.searchers.constrained import ConstrainedSearcher
     from deep_architect.searchers.mcts import MCTSSearcher
+    from deep_architect.searchers.nsga2 import NSGA2Searcher
     from deep_architect.searchers.random import RandomSearcher
     from deep_architect.searchers.regularized_evolution import EvolutionSearcher, mutatable
     from deep_architect.searchers.smbo_mcts import SMBOSearcherWithMCTSOptimizer
@@ -231,8 +233,16 @@ def make_searcher(name: str, search_space_fn: Callable[[], Tuple[dict, dict]],
                                                regularized=True, rng=rng),
         "successive_narrowing": lambda: SuccessiveNarrowing(search_space_fn, 16, 0.5,
                                                             rng=rng),
+        "nsga2": lambda: NSGA2Searcher(search_space_fn, {"score": "max"}, mutatable, 10,
+                                       rng=rng),
+        # A budget on the number of modules that rejects some architectures of the toys.
+        "constrained": lambda: ConstrainedSearcher(
+            RandomSearcher(search_space_fn, rng=rng),
+            lambda inputs, outputs: len(co.get_modules_with_cond(outputs, lambda m: True)),
+            max_cost=15),
     }
     return factories[name]()
 
 
-SEARCHER_NAMES = ["random", "mcts", "smbo", "smbo_mcts", "evolution", "successive_narrowing"]
+SEARCHER_NAMES = ["random", "mcts", "smbo", "smbo_mcts", "evolution", "successive_narrowing",
+                  "nsga2", "constrained"]

@@ -30,7 +30,7 @@ from deep_architect.pareto import (
     non_dominated_sort,
     objective_vector,
 )
-from deep_architect.searchers.base import RngLike, Searcher
+from deep_architect.searchers.base import RngLike, Searcher, check_val
 from deep_architect.searchers.regularized_evolution import (
     MutatableFn,
     _randint,
@@ -153,7 +153,7 @@ class NSGA2Searcher(Searcher):
         else:
             check(len(names) == 1, f"NSGA2Searcher.update: expected the values of the "
                                    f"objectives {names} as a dict, got {val!r}")
-            results = {names[0]: val}
+            results = {names[0]: check_val(val, self._owner)}
         self._incoming = objective_vector(results, self.objectives)
         # The base class checks the token; observe then stores the vector.
         Searcher.update(self, self._incoming[0], searcher_eval_token)

@@ -27,7 +27,10 @@ returns one float, higher meaning "predicted to train better":
 
 "Weights" are the ``weight`` tensors of linear and convolution layers, as in
 the reference implementation of Abdelfattah et al. (ICLR 2021); the loss is
-cross-entropy. Every proxy leaves the model exactly as it was: parameter and
+cross-entropy. The gradient-based proxies and ``jacob_cov`` run the model in
+training mode, as that implementation does (so dropout makes them random and
+batch normalization uses the batch's statistics); ``synflow``, ``naswot`` and
+``flops`` run it in inference mode. Every proxy leaves the model exactly as it was: parameter and
 buffer values and dtypes, gradients, ``requires_grad`` flags and train/eval
 modes are restored afterwards, and no hook is left behind.
 
