@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -52,6 +53,24 @@ def _json_normalised(x: Any) -> Any:
     return x
 
 
+def _raise_bad_values(h: Any, name: str | None, vs: Any) -> None:
+    raise DeepArchitectError(
+        "%s(%s): expected a list of values, got %r (write [%r] for a single value)"
+        % (type(h).__name__, "" if name is None else "name=%r" % name, vs, vs))
+
+
+def _has_duplicates(vs: list) -> bool:
+    try:
+        return len(set(vs)) != len(vs)
+    except TypeError:  # unhashable values (lists, dicts): compare pairwise
+        return any(vs[i] == vs[j] for i in range(len(vs)) for j in range(i))
+
+
+def _check_count(h: Any, k: Any) -> None:
+    check(isinstance(k, int) and not isinstance(k, bool) and k >= 1,
+          "%s: k must be a positive int, got %r", type(h).__name__, k)
+
+
 class Discrete(co.Hyperparameter):
     """A hyperparameter taking one of a finite list of values.
 
@@ -74,13 +93,24 @@ class Discrete(co.Hyperparameter):
         name: Name base (``Discrete`` if ``None``).
 
     Raises:
-        DeepArchitectError: If ``vs`` is empty (no name is consumed then).
+        DeepArchitectError: If ``vs`` is empty or not a list-like of values
+            (a string or a number; no name is consumed then).
+
+    Warns:
+        UserWarning: If ``vs`` lists a value twice (the original accepted it,
+            but every sampler then favours that value).
     """
 
     def __init__(
         self, vs: Sequence, scope: co.Scope | None = None, name: str | None = None
     ) -> None:
-        vs = list(vs)
+        if isinstance(vs, (str, bytes)):
+            # A string is a sequence of characters, never the intended list of values.
+            _raise_bad_values(self, name, vs)
+        try:
+            vs = list(vs)
+        except TypeError:
+            _raise_bad_values(self, name, vs)
         if not vs:
             raise DeepArchitectError(
                 "%s(%s): the list of values must not be empty"
@@ -88,6 +118,10 @@ class Discrete(co.Hyperparameter):
             )
         co.Hyperparameter.__init__(self, scope, name)
         self.vs = vs
+        if len(vs) > 1 and _has_duplicates(vs):
+            warnings.warn(
+                "%s: duplicate values in %r make samplers favour them; list each value once"
+                % (self.get_name(), vs), stacklevel=2)
 
     def validate(self, val: Any) -> Any:
         """Returns the element of ``vs`` equal to ``val`` (after JSON normalisation).
@@ -126,6 +160,7 @@ class OneOfK(Discrete):
     """
 
     def __init__(self, k: int, scope: co.Scope | None = None, name: str | None = None) -> None:
+        _check_count(self, k)
         Discrete.__init__(self, list(range(k)), scope, name)
 
 
@@ -139,6 +174,7 @@ class OneOfKFactorial(Discrete):
     """
 
     def __init__(self, k: int, scope: co.Scope | None = None, name: str | None = None) -> None:
+        _check_count(self, k)
         Discrete.__init__(self, list(range(math.factorial(k))), scope, name)
 
 

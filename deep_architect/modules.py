@@ -333,7 +333,14 @@ def mimo_or(
     """
 
     def substitution_fn(dh: dict) -> Fragment:
-        return fn_lst[dh["idx"]]()
+        try:
+            fn = fn_lst[dh["idx"]]
+        except (IndexError, KeyError, TypeError):
+            valid = list(fn_lst) if isinstance(fn_lst, Mapping) else list(range(len(fn_lst)))
+            raise DeepArchitectError("%s: hyperparameter %s has value %r, which selects none of "
+                                     "the options %r" % (_get_name(name, "Or"), h_or.get_name(),
+                                                         dh["idx"], valid)) from None
+        return fn()
 
     return substitution_module(
         _get_name(name, "Or"), substitution_fn, {"idx": h_or}, input_names, output_names, scope
@@ -364,11 +371,19 @@ def _is_integer(value: Any) -> bool:
     return True
 
 
+#: Largest count of repeating modules (``siso_repeat``, nested repeats, split-combine): a
+#: typo such as ``10**9`` fails at once instead of eating all memory. Overridable.
+MAX_NUM_REPEATS = 10000
+
+
 def _check_positive(module_kind: str, key: str, value: Any) -> None:
     if not (_is_integer(value) and value > 0):
         raise DeepArchitectError(
             "%s: hyperparameter %r must be a positive integer, got %r" % (module_kind, key, value)
         )
+    check(value <= MAX_NUM_REPEATS, "%s: hyperparameter %r is %r, above deep_architect.modules."
+          "MAX_NUM_REPEATS = %d (raise that limit if you mean it)", module_kind, key, value,
+          MAX_NUM_REPEATS)
 
 
 def mimo_nested_repeat(
@@ -775,17 +790,11 @@ class SearchSpaceFactory:
 
 
 def _check_fragment(search_space_fn: Callable, result: Any) -> None:
-    if not (
-        isinstance(result, tuple)
-        and len(result) == 2
-        and isinstance(result[0], Mapping)
-        and isinstance(result[1], Mapping)
-    ):
-        if isinstance(result, tuple):
-            got = "a tuple of %d elements" % len(result)
-        else:
-            got = "an object of type %s" % type(result).__name__
-        raise DeepArchitectError(
-            "search space function %s must return a pair (inputs, outputs) of dicts, got %s"
-            % (getattr(search_space_fn, "__name__", search_space_fn), got)
-        )
+    if isinstance(result, tuple) and len(result) == 2 and all(
+            isinstance(x, Mapping) for x in result):
+        return
+    got = ("a tuple of %d elements" % len(result) if isinstance(result, tuple)
+           else "an object of type %s" % type(result).__name__)
+    raise DeepArchitectError(
+        "search space function %s must return a pair (inputs, outputs) of dicts, got %s"
+        % (getattr(search_space_fn, "__name__", search_space_fn), got))

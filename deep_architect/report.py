@@ -25,6 +25,13 @@ a column per numeric results entry. With two ``--objectives`` (for instance
 plot of every evaluation with the front highlighted, and its table marks
 front members.
 
+The report writes only files it created: it records them in
+``OUT_FOLDER/.deep_architect_report.json`` and, when run again, replaces those
+and nothing else. An ``--out`` folder holding other files (an ``images``
+folder of your own, say) is refused. Images in ``eval_data`` are copied only
+if they are regular files inside the search folder: symbolic links out of it
+are skipped.
+
 When ``LOG_FOLDER`` is not a search folder but contains some (at any depth),
 an overview report compares them side by side: progress curves overlaid
 (searches sharing a sub-folder are repeated runs, plotted as mean and spread),
@@ -129,6 +136,10 @@ def _architecture_images(
     """Copies or draws the architecture images of an evaluation; returns their file names."""
     data_folderpath = os.path.join(row["folderpath"], "eval_data")
     files = ut.list_files(data_folderpath) if ut.folder_exists(data_folderpath) else []
+    # A link out of the search folder would copy some other file into the report.
+    search_realpath = os.path.realpath(os.path.dirname(os.path.dirname(row["folderpath"])))
+    files = [p for p in files if not os.path.islink(p)
+             and os.path.commonpath([os.path.realpath(p), search_realpath]) == search_realpath]
     prefix = "x%d-" % row["id"]
     out = []
     for p in files:
@@ -468,14 +479,52 @@ def _write_page(out_folderpath: str, title: str, body: str,
     index_filepath = os.path.join(out_folderpath, "index.html")
     # Written aside and renamed: a page reloading itself never reads half a file.
     ut.write_textfile(index_filepath, [page], with_newline=False)
+    _record_written_files(out_folderpath)
     return index_filepath
 
 
+_MANIFEST_FILENAME = ".deep_architect_report.json"
+
+
 def _fresh_images_folder(out_folderpath: str) -> str:
+    """Removes the files of a previous report in ``out_folderpath``; returns an empty images folder.
+
+    Raises:
+        DeepArchitectError: If ``index.html`` or ``images/`` hold files this
+            report did not write.
+    """
     images_folderpath = os.path.join(out_folderpath, "images")
-    ut.delete_folder(images_folderpath, abort_if_nonempty=False, abort_if_notexists=False)
-    ut.create_folder(images_folderpath, create_parent_folders=True)
+    manifest_filepath = os.path.join(out_folderpath, _MANIFEST_FILENAME)
+    written = ut.read_jsonfile(manifest_filepath) if os.path.isfile(manifest_filepath) else []
+    written = written if isinstance(written, list) else []
+    for rel in written:
+        parts = rel.split("/") if isinstance(rel, str) else [".."]
+        # Only the report's own images: never an absolute path or a way out.
+        # index.html stays until it is replaced, so an open page keeps reloading.
+        if parts[0] == "images" and len(parts) == 2 and parts[1] not in ("", ".", ".."):
+            filepath = os.path.join(out_folderpath, *parts)
+            if os.path.islink(filepath) or os.path.isfile(filepath):
+                os.remove(filepath)  # a link itself, never its target
+    index_filepath = os.path.join(out_folderpath, "index.html")
+    foreign = ["index.html"] if os.path.lexists(index_filepath) and (
+        "index.html" not in written or not os.path.isfile(index_filepath)
+        or os.path.islink(index_filepath)) else []
+    if os.path.lexists(images_folderpath):
+        check(os.path.isdir(images_folderpath) and not os.path.islink(images_folderpath),
+              f"report: {images_folderpath!r} is not a folder the report made; choose another "
+              "--out folder")
+        foreign += ["images/" + name for name in sorted(os.listdir(images_folderpath))]
+    check(not foreign, f"report: {out_folderpath!r} holds files the report did not write "
+                       f"({foreign[:5]}); choose another --out folder or remove them")
+    ut.create_folder(images_folderpath, abort_if_exists=False, create_parent_folders=True)
     return images_folderpath
+
+
+def _record_written_files(out_folderpath: str) -> None:
+    """Lists what this report wrote, so that the next run replaces exactly that."""
+    written = ["index.html"] + [
+        "images/" + name for name in sorted(os.listdir(os.path.join(out_folderpath, "images")))]
+    ut.write_jsonfile(written, os.path.join(out_folderpath, _MANIFEST_FILENAME))
 
 
 def generate_overview_report(

@@ -12,7 +12,16 @@ Layout (an on-disk format shared with the original DeepArchitect)::
 
 Every JSON file is written atomically (temporary file, then rename), so readers
 never see a partial file, and ``config.json``/``results.json`` are write-once
-even when several processes race for the same evaluation id. An evaluation
+even when several processes race for the same evaluation id. The files are
+flushed to disk (``fsync``) before they get their final name, follow the
+process umask like the folders, and are strict JSON: non-finite floats are
+written as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"`` (JSON has
+no such numbers, and browsers' ``JSON.parse`` rejects Python's ``NaN``).
+Temporary files are named ``.tmp-<host>-<pid>-<random>``, so
+:func:`deep_architect.utils.remove_stale_temp_files` can delete those of dead writers.
+
+``search_name`` is a relative path below ``folderpath``: empty names, absolute
+paths and names with ``..`` components are rejected. An evaluation
 whose config was logged but whose results were not (e.g. an interrupted
 search) is reported by :func:`get_incomplete_evaluation_ids`.
 
@@ -44,6 +53,7 @@ __all__ = [
     "get_evaluation_folderpath",
     "get_evaluation_data_folderpath",
     "create_search_folderpath",
+    "check_search_name",
     "EvaluationLogger",
     "SearchLogger",
     "read_evaluation_folder",
@@ -98,6 +108,26 @@ def get_evaluation_data_folderpath(folderpath: str, search_name: str, evaluation
 # ---------------------------------------------------------------------------
 
 
+def check_search_name(search_name: Any) -> None:
+    """Checks that ``search_name`` names a folder below the search's ``folderpath``.
+
+    Args:
+        search_name: Candidate name; a relative path such as ``"run1"`` or
+            ``"benchmarks/rep0"``.
+
+    Raises:
+        DeepArchitectError: If it is not a non-empty string, is absolute, or
+            has a ``..`` (or ``.``-only) component that would leave ``folderpath``.
+    """
+    ok = isinstance(search_name, str) and search_name.strip() != ""
+    if ok:
+        parts = re.split(r"[\\/]", search_name)
+        ok = (not os.path.isabs(search_name) and not os.path.splitdrive(search_name)[0]
+              and all(part not in ("", ".", "..") for part in parts))
+    check(ok, f"search_name {search_name!r} must be a relative folder name inside folderpath "
+              "(not empty, not absolute, no '..' or empty components), e.g. 'run1'")
+
+
 def create_search_folderpath(
     folderpath: str,
     search_name: str,
@@ -125,6 +155,7 @@ def create_search_folderpath(
         not (abort_if_exists and delete_if_exists),
         "create_search_folderpath: abort_if_exists and delete_if_exists exclude each other",
     )
+    check_search_name(search_name)
     search_folderpath = get_search_folderpath(folderpath, search_name)
     if delete_if_exists:
         ut.delete_folder(search_folderpath, abort_if_nonempty=False, abort_if_notexists=False)
@@ -135,8 +166,18 @@ def create_search_folderpath(
     )
     if not ut.folder_exists(search_folderpath):
         ut.create_folder(search_folderpath, create_parent_folders=create_parent_folders)
-        ut.create_folder(get_search_data_folderpath(folderpath, search_name))
-        ut.create_folder(get_all_evaluations_folderpath(folderpath, search_name))
+    elif not os.listdir(search_folderpath):
+        pass  # an empty folder (made by hand, say) becomes a new search folder
+    else:
+        check(
+            ut.folder_exists(get_all_evaluations_folderpath(folderpath, search_name)),
+            f"{search_folderpath!r} exists but is not a search folder (it has no "
+            "'evaluations' sub-folder); use another search_name or empty it",
+        )
+    for sub_folderpath in (get_search_data_folderpath(folderpath, search_name),
+                           get_all_evaluations_folderpath(folderpath, search_name)):
+        if not ut.folder_exists(sub_folderpath):
+            ut.create_folder(sub_folderpath)
 
 
 class EvaluationLogger:
@@ -171,6 +212,7 @@ class EvaluationLogger:
             isinstance(evaluation_id, int) and evaluation_id >= 0,
             f"evaluation_id must be a non-negative int, got {evaluation_id!r}",
         )
+        check_search_name(search_name)
         self.evaluation_folderpath = get_evaluation_folderpath(
             folderpath, search_name, evaluation_id
         )
@@ -209,13 +251,18 @@ class EvaluationLogger:
                 "searcher_evaluation_token": searcher_evaluation_token,
             },
             self.config_filepath,
-            exclusive=True,
+            exclusive=True, durable=True,
         )
 
     def read_config(self) -> Dict[str, Any]:
-        """Returns the content of ``config.json``."""
+        """Returns the content of ``config.json``.
+
+        Raises:
+            DeepArchitectError: If it is missing, not JSON, or not a JSON object
+                with ``hyperp_value_lst`` and ``searcher_evaluation_token``.
+        """
         check(self.config_exists(), f"no config logged at {self.config_filepath!r}")
-        return ut.read_jsonfile(self.config_filepath)
+        return _read_log_file(self.config_filepath, "config")
 
     def config_exists(self) -> bool:
         """Whether ``config.json`` was written."""
@@ -242,12 +289,16 @@ class EvaluationLogger:
             f"cannot log results in {self.evaluation_folderpath!r} before its config "
             "(call log_config first)",
         )
-        ut.write_jsonfile(results, self.results_filepath, exclusive=True)
+        ut.write_jsonfile(results, self.results_filepath, exclusive=True, durable=True)
 
     def read_results(self) -> Dict[str, Any]:
-        """Returns the content of ``results.json``."""
+        """Returns the content of ``results.json``.
+
+        Raises:
+            DeepArchitectError: If it is missing, not JSON, or not a JSON object.
+        """
         check(self.results_exist(), f"no results logged at {self.results_filepath!r}")
-        return ut.read_jsonfile(self.results_filepath)
+        return _read_log_file(self.results_filepath, "results")
 
     def results_exist(self) -> bool:
         """Whether ``results.json`` was written."""
@@ -320,6 +371,17 @@ class SearchLogger:
 # ---------------------------------------------------------------------------
 
 
+def _read_log_file(filepath: str, key: str) -> Dict[str, Any]:
+    """Reads ``config.json`` (``key='config'``) or ``results.json`` and checks its shape."""
+    d = ut.read_jsonfile(filepath)
+    check(isinstance(d, dict),
+          f"{filepath!r} holds a JSON {type(d).__name__}; expected an object (a dict of {key})")
+    if key == "config":
+        check(isinstance(d.get("hyperp_value_lst"), list) and "searcher_evaluation_token" in d,
+              f"{filepath!r} lacks a 'hyperp_value_lst' list or a 'searcher_evaluation_token'")
+    return d
+
+
 def read_evaluation_folder(
     evaluation_folderpath: str, tolerant: bool = False
 ) -> Dict[str, Dict[str, Any]]:
@@ -349,7 +411,7 @@ def read_evaluation_folder(
         if tolerant and not ut.file_exists(filepath):
             continue
         try:
-            out[key] = ut.read_jsonfile(filepath)
+            out[key] = _read_log_file(filepath, key)
         except DeepArchitectError as e:
             if not tolerant:
                 raise

@@ -26,7 +26,19 @@ rerunning the same call:
 
 Crash safety covers the master process dying (``SIGKILL``, out-of-memory
 kills, Ctrl-C); the journal is not ``fsync``-ed, so a power cut may lose the
-last checkpoints (evaluation files themselves are flushed to disk).
+last checkpoints (evaluation files themselves are flushed to disk with
+``fsync`` before they are renamed into place, see
+:func:`deep_architect.search_logging.write_file_durably`). Temporary files
+left by a killed master are deleted when the search resumes.
+
+A search folder belongs to one search space and one kind of searcher: the
+journal stores a fingerprint of both (see :func:`space_fingerprint`), and
+resuming with a different space or searcher type is refused with a message
+naming the ways out (``resume=False``, a fresh ``search_name``, or
+``overwrite=True``).
+
+A misspelt ``metric`` stops the search at the first result that lacks it,
+with a message listing the keys the results do have.
 
 Evaluators may report intermediate values and be stopped early by a pruner
 (:mod:`deep_architect.pruning`): a pruned evaluation is logged with
@@ -61,6 +73,7 @@ import json
 import logging
 import math
 import os
+import time
 import warnings
 from typing import Any, Callable, Deque, Dict, List, Optional, Union
 
@@ -113,6 +126,45 @@ def is_failed_results(results: Dict[str, Any]) -> bool:
     return results.get(FAILED_KEY) is True
 
 
+_DEFINING_ATTRIBUTES = ("vs", "low", "high", "step", "log")
+
+
+def space_fingerprint(search_space_fn: Callable[[], Any], searcher: Any) -> str:
+    """A stable hash of a search space's structure and the searcher's type.
+
+    The space is built once, unspecified; the hash covers the names of its
+    reachable modules in traversal order and each hyperparameter's name, type
+    and value list (or range), plus the searcher's class. (This is the
+    fingerprint of a whole space; :mod:`deep_architect.analysis` fingerprints
+    single architectures.) Two runs of an unchanged script
+    give the same fingerprint; changing a value list, adding a choice or
+    switching the searcher class changes it.
+
+    Args:
+        search_space_fn: Returns a fresh ``(inputs, outputs)`` pair.
+        searcher: The searcher of the search.
+
+    Returns:
+        A hexadecimal SHA-256 digest.
+    """
+    import hashlib
+
+    import deep_architect.core as co
+    import deep_architect.modules as mo
+
+    _, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
+    parts: List[Any] = [type(searcher).__module__ + "." + type(searcher).__qualname__]
+    for m in co.get_modules_with_cond(outputs, lambda m: True):
+        parts.append(m.get_name())
+    for h in co.get_all_hyperparameters(outputs):
+        # Value lists of discrete choices, bounds and grids of ranges.
+        definition = {key: repr(getattr(h, key)) for key in _DEFINING_ATTRIBUTES
+                      if hasattr(h, key)}
+        parts.append([h.get_name(), type(h).__name__, definition])
+    text = json.dumps(parts, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _score_problem(results: Any, metrics: List[str]) -> Optional[str]:
     """Says why ``results`` cannot be logged and scored, or returns ``None``."""
     if not isinstance(results, dict):
@@ -148,6 +200,7 @@ class _Journal:
         self.folderpath = os.path.join(search_data_folderpath, _JOURNAL_FOLDERNAME)
         self.pointer_filepath = os.path.join(self.folderpath, _POINTER_FILENAME)
         self.current: Optional[str] = None
+        self.fingerprint: Optional[str] = None
         os.makedirs(self.folderpath, exist_ok=True)
         self._lock_file = open(os.path.join(self.folderpath, _LOCK_FILENAME), "a")
         if fcntl is not None:
@@ -164,11 +217,28 @@ class _Journal:
         """Releases the folder for other runs."""
         self._lock_file.close()
 
-    def load(self, searcher: Any) -> Optional[Dict[str, Any]]:
-        """Restores the searcher from the current checkpoint and returns the loop state."""
+    def load(self, searcher: Any, fingerprint: str) -> Optional[Dict[str, Any]]:
+        """Restores the searcher from the current checkpoint and returns the loop state.
+
+        Raises:
+            DeepArchitectError: If the checkpoint is malformed, or belongs to a
+                different search space or searcher type.
+        """
         if not os.path.exists(self.pointer_filepath):
             return None
         pointer = ut.read_jsonfile(self.pointer_filepath)
+        check(isinstance(pointer, dict) and isinstance(pointer.get("loop_state"), dict)
+              and pointer.get("current") in ("searcher-a", "searcher-b"),
+              f"run_search: the journal {self.pointer_filepath!r} is malformed; refusing to "
+              "resume from it (use another search_name or delete the search folder)")
+        stored = pointer.get("fingerprint")
+        check(stored is None or stored == fingerprint,
+              f"run_search: the search folder {os.path.dirname(os.path.dirname(self.folderpath))!r}"
+              f" was made with a different search space or searcher type "
+              f"({type(searcher).__name__} now); resuming would mix two searches. Choose: "
+              "resume=False (keep the old folder aside and start anew), a fresh search_name, "
+              "or overwrite=True (delete the old search)")
+        self.fingerprint = fingerprint
         self.current = pointer["current"]
         state = pointer["loop_state"]
         if state["searcher_state_saved"]:
@@ -187,9 +257,8 @@ class _Journal:
                 state["searcher_state_saved"] = False
         # One atomic write commits the loop state and the searcher state together.
         # Compact: the checkpoint is rewritten after every evaluation.
-        ut.write_jsonfile(
-            {"current": name, "loop_state": state}, self.pointer_filepath, indent=None
-        )
+        ut.write_jsonfile({"current": name, "loop_state": state, "fingerprint": self.fingerprint},
+                          self.pointer_filepath, indent=None)
         self.current = name
 
 
@@ -199,11 +268,13 @@ class _SearchRun:
     def __init__(self, searcher: Any, num_samples: int, folderpath: str, search_name: str,
                  metric: Union[str, List[str]], max_retries: int,
                  failure_value: Any, search_space_fn: Callable[[], Any] = None,
-                 dedup: bool = False) -> None:
+                 dedup: bool = False, fingerprint: str = "") -> None:
         self.searcher = searcher
         self.search_space_fn = search_space_fn
         self.dedup: Optional[Deduplicator] = Deduplicator() if dedup else None
         self.fingerprints: Dict[int, str] = {}
+        self.fingerprint = fingerprint
+        self.metric_seen = False
         self.num_samples = num_samples
         self.folderpath = folderpath
         self.search_name = search_name
@@ -219,13 +290,24 @@ class _SearchRun:
         self.to_run: Deque[Job] = collections.deque()
         self.progress: Any = None
         try:
+            self._remove_stale_temp_files()
             self.state = self._load_or_create_state()
         except BaseException:
             self.journal.close()
             raise
 
+    def _remove_stale_temp_files(self) -> None:
+        # Holding the journal lock, no other master writes here; dead writers'
+        # temporary files (possibly large results) would otherwise pile up.
+        ut.remove_stale_temp_files(self.journal.folderpath)
+        evaluations_folderpath = sl.get_all_evaluations_folderpath(
+            self.folderpath, self.search_name)
+        for i in self._evaluation_ids():
+            ut.remove_stale_temp_files(os.path.join(evaluations_folderpath, "x%d" % i))
+
     def _load_or_create_state(self) -> Dict[str, Any]:
-        state = self.journal.load(self.searcher)
+        state = self.journal.load(self.searcher, self.fingerprint)
+        self.journal.fingerprint = self.fingerprint
         if state is None:
             check(
                 not self._evaluation_ids(),
@@ -258,7 +340,12 @@ class _SearchRun:
         )
         if self.dedup is not None:
             self._rebuild_dedup()
-        if not self.state["searcher_state_saved"]:
+        if not self.state["searcher_state_saved"] and num_sampled:
+            warnings.warn(
+                f"run_search: {type(self.searcher).__name__} has no save_state; resuming search "
+                f"{self.search_name!r} by replaying its {num_sampled - len(pending)} logged "
+                "results through update. Its own sampling state is not restored, so it may "
+                "propose architectures it already proposed", stacklevel=4)
             for i in range(num_sampled):
                 if str(i) not in pending:
                     config = self._logger(i).read_config()
@@ -286,6 +373,7 @@ class _SearchRun:
             val = {m: float(results[m]) for m in self.metrics}
         else:
             val = float(results[self.metric])
+        self.metric_seen = self.metric_seen or not is_failed_results(results)
         if val is not None:
             self.searcher.update(val, token)
         return val[self.metric] if isinstance(val, dict) else val
@@ -343,6 +431,18 @@ class _SearchRun:
         self._logger(evaluation_id).log_config(vs, token)
         return self._dedup_job(Job(evaluation_id, 1, vs, budget), inputs, outputs)
 
+    def _check_metric_spelling(self, evaluation_id: int, results: Dict[str, Any]) -> None:
+        # Until some result has the metric, a result without it most likely
+        # means a misspelt metric: every evaluation would be marked failed.
+        missing = [m for m in self.metrics if m not in results]
+        if not missing:
+            self.metric_seen = True
+        if not self.metric_seen:
+            raise DeepArchitectError(
+                f"run_search: evaluation {evaluation_id} returned no {missing[0]!r} entry "
+                f"(keys: {sorted(map(str, results))}); is metric={missing[0]!r} misspelt? "
+                "Stopping the search before every evaluation is marked failed")
+
     def handle(self, outcome: Outcome) -> Optional[Job]:
         """Logs and scores a finished job; returns the retry job if it gets one."""
         job = outcome.job
@@ -353,6 +453,8 @@ class _SearchRun:
         if kind is None:
             reason = _score_problem(results, self.metrics)
             kind = None if reason is None else INVALID_RESULTS
+            if isinstance(results, dict):
+                self._check_metric_spelling(job.evaluation_id, results)
         if kind is not None and job.attempt <= self.max_retries:
             logger.warning("evaluation %d attempt %d failed (%s: %s); retrying",
                            job.evaluation_id, job.attempt, kind, reason)
@@ -465,8 +567,30 @@ def _resolve_legacy_call(args: Dict[str, Any], legacy_args: tuple,
 _UNSET: Any = object()
 _DEFAULT_OPTIONS: Dict[str, Any] = {
     "executor": None, "metric": "validation_accuracy", "max_retries": 0, "timeout": None,
-    "failure_value": None, "show_progress": None, "pruner": None, "dedup": False,
+    "failure_value": None, "show_progress": None, "pruner": None, "dedup": False, "resume": True,
+    "overwrite": False,
 }
+
+
+def _clear_search_folder(folderpath: str, search_name: str, resume: bool,
+                         overwrite: bool) -> None:
+    """Deletes (``overwrite``) or renames aside (not ``resume``) an existing search folder."""
+    search_folderpath = sl.get_search_folderpath(folderpath, search_name)
+    if not os.path.isdir(search_folderpath) or not os.listdir(search_folderpath):
+        return
+    if overwrite:
+        ut.delete_folder(search_folderpath, abort_if_nonempty=False)
+    elif not resume:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        aside, n = f"{search_folderpath}.{stamp}", 1
+        while os.path.lexists(aside):
+            aside, n = f"{search_folderpath}.{stamp}-{n}", n + 1
+        os.rename(search_folderpath, aside)
+        logger.warning("resume=False: moved the previous search folder to %r", aside)
+
+
+def _is_count(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 
 
 def run_search(
@@ -484,6 +608,8 @@ def run_search(
     show_progress: Optional[bool] = _UNSET,
     pruner: Any = _UNSET,
     dedup: bool = _UNSET,
+    resume: bool = _UNSET,
+    overwrite: bool = _UNSET,
 ) -> List[Dict[str, Any]]:
     """Runs (or resumes) a search until ``num_samples`` evaluations have finished.
 
@@ -545,6 +671,12 @@ def run_search(
             evaluation that was trained), and the searcher is updated as if it
             had been evaluated. A duplicate of a running evaluation waits for
             it; failed evaluations are not reused. Works across resumes.
+        resume: Whether to continue the search logged in the folder. With
+            ``False`` an existing search folder is renamed aside to
+            ``<search_name>.<UTC time>`` (nothing logged is lost) and a new
+            search starts.
+        overwrite: Whether to delete an existing search folder and start a new
+            search (its logs are lost).
 
     Returns:
         The logged results dict of every evaluation, in id order (failed ones
@@ -557,7 +689,8 @@ def run_search(
     """
     options = {"executor": executor, "metric": metric, "max_retries": max_retries,
                "timeout": timeout, "failure_value": failure_value,
-               "show_progress": show_progress, "pruner": pruner, "dedup": dedup}
+               "show_progress": show_progress, "pruner": pruner, "dedup": dedup, "resume": resume,
+               "overwrite": overwrite}
     args = {"searcher": searcher, "evaluator_fn": evaluator_fn, "num_samples": num_samples,
             "folderpath": folderpath, "search_name": search_name}
     if not _is_searcher(searcher) and _is_searcher(evaluator_fn):
@@ -586,24 +719,32 @@ def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callab
          num_samples: int, folderpath: str, search_name: str, executor: Optional[Executor],
          metric: Union[str, List[str]], max_retries: int, timeout: Optional[float],
          failure_value: Any, show_progress: Optional[bool],
-         pruner: Any, dedup: bool) -> List[Dict[str, Any]]:
+         pruner: Any, dedup: bool, resume: bool,
+         overwrite: bool) -> List[Dict[str, Any]]:
     check(isinstance(metric, str) or (
         isinstance(metric, (list, tuple)) and len(metric) > 0
         and all(isinstance(m, str) for m in metric)),
         f"run_search: metric must be a results entry name or a non-empty list of names, "
         f"got {metric!r}")
-    check(isinstance(num_samples, int) and num_samples >= 0,
+    check(_is_count(num_samples),
           f"run_search: num_samples must be a non-negative int, got {num_samples!r}")
-    check(isinstance(max_retries, int) and max_retries >= 0,
+    check(_is_count(max_retries),
           f"run_search: max_retries must be a non-negative int, got {max_retries!r}")
-    check(timeout is None or timeout > 0,
-          f"run_search: timeout must be None or positive, got {timeout!r}")
+    check(timeout is None or (isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+                              and timeout > 0),
+          f"run_search: timeout must be None or a positive number of seconds, got {timeout!r}")
+    check(isinstance(resume, bool) and isinstance(overwrite, bool),
+          f"run_search: resume and overwrite must be True or False, got {resume!r}, "
+          f"{overwrite!r}")
     check(pruner is None or callable(getattr(pruner, "should_prune", None)),
           f"run_search: pruner {pruner!r} has no should_prune method (use a "
           "deep_architect.pruning.Pruner)")
     check(isinstance(dedup, bool), f"run_search: dedup must be True or False, got {dedup!r}")
+    sl.check_search_name(search_name)
+    _clear_search_folder(folderpath, search_name, resume, overwrite)
     run = _SearchRun(searcher, num_samples, folderpath, search_name, metric, max_retries,
-                     failure_value, search_space_fn, dedup)
+                     failure_value, search_space_fn, dedup,
+                     space_fingerprint(search_space_fn, searcher))
     try:
         run.recover()
         remaining = len(run.state["pending"]) + max(0, num_samples - run.state["num_sampled"])

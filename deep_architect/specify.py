@@ -137,6 +137,13 @@ def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> Non
         DeepArchitectError: If the list is too short, too long, or a value is
             not allowed for the hyperparameter at its position.
     """
+    if not isinstance(hyperp_value_lst, (list, tuple)):
+        try:
+            len(hyperp_value_lst)  # any other sized sequence will do
+        except TypeError:
+            raise DeepArchitectError(
+                "specify: expected the list of hyperparameter values, got %r" % (hyperp_value_lst,)
+            ) from None
     with co.paused_gc():
         _specify(outputs, hyperp_value_lst)
 

@@ -345,3 +345,41 @@ def test_live_report_and_side_by_side_comparison_in_headless_browser(browser, tm
     sections = browser.find_elements("css selector", ".side-by-side section")
     first, second = (t.rect for t in sections)
     assert first["x"] + first["width"] <= second["x"] and abs(first["y"] - second["y"]) < 5
+
+
+def test_report_never_deletes_or_overwrites_files_it_did_not_write(search_folder, tmp_path):
+    out = tmp_path / "out"
+    (out / "images").mkdir(parents=True)
+    (out / "images" / "mine.png").write_text("my own figure")
+    with pytest.raises(DeepArchitectError, match="holds files the report did not write"):
+        rp.generate_report(search_folder, str(out))
+    assert (out / "images" / "mine.png").read_text() == "my own figure"
+    # Its own previous output is replaced, nothing else is touched.
+    fresh = tmp_path / "fresh"
+    rp.generate_report(search_folder, str(fresh))
+    (fresh / "notes.txt").write_text("keep")
+    rp.generate_report(search_folder, str(fresh))
+    assert (fresh / "notes.txt").read_text() == "keep"
+    assert os.path.exists(fresh / "images" / "progress_evaluation.png")
+
+
+def test_report_does_not_copy_links_out_of_the_search_folder(search_folder, tmp_path):
+    secret = tmp_path / "secret.svg"
+    secret.write_text("<svg>secret</svg>")
+    data = os.path.join(search_folder, "evaluations", "x0", "eval_data")
+    os.symlink(secret, os.path.join(data, "graph.svg"))
+    index = rp.generate_report(search_folder, str(tmp_path / "out"))
+    assert not any(src.startswith("images/x0") for src in parse(index).images)
+    copied = [name for name in os.listdir(tmp_path / "out" / "images") if name.startswith("x0")]
+    assert copied == []
+
+
+def test_report_of_a_results_file_holding_a_list(search_folder, tmp_path, capsys):
+    results = os.path.join(search_folder, "evaluations", "x0", "results.json")
+    os.remove(results)
+    with open(results, "w") as f:
+        f.write("[1, 2]")
+    rows = rp.collect_evaluations(search_folder)
+    assert rows[0]["status"] == "unreadable" and rows[0]["score"] is None
+    assert "holds a JSON list" in capsys.readouterr().err
+    rp.generate_report(search_folder, str(tmp_path / "out"))

@@ -155,7 +155,9 @@ def test_numpy_values_are_converted_and_unserialisable_values_refused(tmp_path):
     assert not ev2.config_exists()
 
 
-json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+# Non-finite floats are written as strings (strict JSON), so they do not round-trip.
+json_scalars = (st.none() | st.booleans() | st.integers()
+                | st.floats(allow_nan=False, allow_infinity=False) | st.text())
 json_values = st.recursive(
     json_scalars,
     lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(), c, max_size=3),

@@ -4,6 +4,15 @@ Each worker slot owns one process and one pipe, so a crash or a timeout is
 charged to exactly the evaluation that caused it and the other slots carry on.
 (``concurrent.futures.ProcessPoolExecutor`` cannot do that: one dead worker
 breaks the whole pool and fails every job in flight.)
+
+Workers die with their master, even when it is killed with ``SIGKILL``: on
+Linux each worker asks the kernel for a parent-death signal
+(``prctl(PR_SET_PDEATHSIG, SIGKILL)``), and everywhere a watchdog thread in the
+worker exits the process when its lifeline pipe to the master reaches end of
+file. Otherwise a worker of a killed master would finish its evaluation while
+the resumed master runs the same evaluation again. (The parent-death signal
+follows the master *thread* that started the worker: start and use an
+executor from one thread.)
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ import multiprocessing.connection
 import os
 import pickle
 import signal
+import sys
+import threading
 import time
 import traceback
 from typing import Iterator, List, Optional, Sequence, Union
@@ -42,8 +53,33 @@ class _WorkerReady:
     pass
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, setup_bytes: bytes) -> None:
+def _die_with_parent(parent_pid: int, lifeline: multiprocessing.connection.Connection) -> None:
+    """Makes this worker process exit as soon as its master process is gone."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # 1 is PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # no prctl: the watchdog below still works
+    if os.getppid() != parent_pid:  # the master died before prctl took effect
+        os._exit(1)
+
+    def watchdog() -> None:
+        try:
+            lifeline.recv()  # the master never sends: returns only at end of file
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watchdog, name="deep_architect-lifeline", daemon=True).start()
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, setup_bytes: bytes,
+                 parent_pid: int, lifeline: multiprocessing.connection.Connection) -> None:
     """Entry point of a worker process: evaluates jobs until told to stop."""
+    _die_with_parent(parent_pid, lifeline)
     try:
         setup = pickle.loads(setup_bytes)
     except Exception:
@@ -102,6 +138,7 @@ class _Slot:
         self.gpu_id = gpu_id
         self.process: Optional[multiprocessing.Process] = None
         self.conn: Optional[multiprocessing.connection.Connection] = None
+        self.lifeline: Optional[multiprocessing.connection.Connection] = None
         self.job: Optional[Job] = None
         self.timeout: Optional[float] = None
         self.deadline = float("inf")
@@ -110,15 +147,20 @@ class _Slot:
 
     def start(self, context: multiprocessing.context.BaseContext, setup_bytes: bytes) -> None:
         master_end, worker_end = context.Pipe()
+        # One-way: the worker only waits for the end of file of the master's end.
+        lifeline_worker_end, lifeline_master_end = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_worker_main, args=(worker_end, setup_bytes),
+            target=_worker_main,
+            args=(worker_end, setup_bytes, os.getpid(), lifeline_worker_end),
             name=f"deep_architect-worker-{self.index}", daemon=True,
         )
         gpu = None if self.gpu_id is None else str(self.gpu_id)
         with _environment("CUDA_VISIBLE_DEVICES", gpu):
             self.process.start()
         worker_end.close()
+        lifeline_worker_end.close()
         self.conn = master_end
+        self.lifeline = lifeline_master_end
         self.ready = False
         self.num_evaluations = 0
 
@@ -135,7 +177,8 @@ class _Slot:
             self.process.kill()
             self.process.join()
         self.conn.close()
-        self.process = self.conn = None
+        self.lifeline.close()
+        self.process = self.conn = self.lifeline = None
 
 
 def _resolve_gpu_ids(gpu_ids: Union[None, str, Sequence[int]]) -> Optional[List[int]]:

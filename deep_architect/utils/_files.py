@@ -3,14 +3,25 @@
 Every JSON file the library writes goes through :func:`write_jsonfile`, so a
 reader or a crash never sees a half-written file, and NumPy scalars and arrays
 in the data are written as plain numbers and lists by :func:`to_json_compatible`.
+The JSON is strict: NaN and infinities, which JSON lacks (browsers'
+``JSON.parse`` rejects Python's ``NaN``), are written as the strings ``"NaN"``,
+``"Infinity"`` and ``"-Infinity"``.
+
+Temporary files are created anew with ``O_EXCL`` and ``O_NOFOLLOW`` (never a
+pre-planted file or symbolic link), with mode ``0o666`` filtered by the umask
+like any file the user creates, and named ``.tmp-<host>-<pid>-<random>.<name>``
+so that :func:`remove_stale_temp_files` can delete those of dead writers.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import pickle
-import tempfile
+import re
+import secrets
+import socket
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
@@ -69,28 +80,82 @@ def read_jsonfile(filepath: str) -> Any:
             raise DeepArchitectError(f"read_jsonfile: {filepath!r} is not valid JSON ({e})") from e
 
 
+_TEMP_FILENAME_RE = re.compile(r"^\.tmp-(?P<host>.+)-(?P<pid>[0-9]+)-[0-9a-f]{16}\.")
+
+
+def _create_temp_file(filepath: str) -> tuple[int, str]:
+    # A fixed or guessable name could be a planted symlink; O_EXCL | O_NOFOLLOW
+    # never opens an existing name, and mode 0o666 lets the umask decide.
+    folderpath = os.path.dirname(os.path.abspath(filepath))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    prefix = f".tmp-{socket.gethostname()}-{os.getpid()}-"
+    while True:
+        tmp_filepath = os.path.join(
+            folderpath, prefix + secrets.token_hex(8) + "." + os.path.basename(filepath))
+        try:
+            return os.open(tmp_filepath, flags, 0o666), tmp_filepath
+        except FileExistsError:  # 64 random bits: practically never taken
+            continue
+
+
 def _write_atomically(
-    filepath: str, write_fn: Callable[[IO], None], binary: bool = False, exclusive: bool = False
+    filepath: str, write_fn: Callable[[IO], None], binary: bool = False, exclusive: bool = False,
+    durable: bool = False,
 ) -> None:
     # Writing to a temporary file in the same folder and renaming it over the
     # destination means a reader (or a crash) never sees a half-written file.
     # The temporary name starts with a dot: folder listings skip it.
-    folderpath = os.path.dirname(os.path.abspath(filepath))
-    fd, tmp_filepath = tempfile.mkstemp(
-        dir=folderpath, prefix="." + os.path.basename(filepath) + ".", suffix=".tmp"
-    )
+    fd, tmp_filepath = _create_temp_file(filepath)
     try:
-        # No fsync: files must survive the process dying (they do, once
-        # renamed), not a power cut; fsync would slow every write on ordinary disks.
         with os.fdopen(fd, "wb" if binary else "w") as f:
             write_fn(f)
+            if durable:  # on disk before it gets its name: survives a power cut too
+                f.flush()
+                os.fsync(f.fileno())
         if exclusive:
             _link_exclusively(tmp_filepath, filepath)
         else:
             os.replace(tmp_filepath, filepath)
     finally:
-        if os.path.exists(tmp_filepath):
+        if os.path.lexists(tmp_filepath):
             os.remove(tmp_filepath)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_temp_files(folderpath: str) -> list[str]:
+    """Deletes the temporary files in ``folderpath`` left by dead writers on this host.
+
+    A writer killed between creating its temporary file and renaming it leaves
+    the file behind (possibly large). Files of a live process, or of another
+    host sharing the file system, are kept.
+
+    Args:
+        folderpath: Folder to clean (not recursive).
+
+    Returns:
+        The paths of the deleted files.
+    """
+    host = socket.gethostname()
+    removed = []
+    for name in os.listdir(folderpath):
+        match = _TEMP_FILENAME_RE.match(name)
+        if match is None or match.group("host") != host or _is_alive(int(match.group("pid"))):
+            continue
+        try:
+            os.remove(os.path.join(folderpath, name))  # a symlink itself, never its target
+        except FileNotFoundError:  # another process cleaned it first
+            continue
+        removed.append(os.path.join(folderpath, name))
+    return removed
 
 
 def _link_exclusively(tmp_filepath: str, filepath: str) -> None:
@@ -113,6 +178,7 @@ def write_jsonfile(
     sort_keys: bool = False,
     indent: int | None = 4,
     exclusive: bool = False,
+    durable: bool = False,
 ) -> None:
     """Writes ``d`` as JSON, atomically: readers see the old file or the new one.
 
@@ -133,18 +199,41 @@ def write_jsonfile(
             C encoder only runs without indentation).
         exclusive: Whether the file is written once only: then an existing
             file is an error, also when another process wins a race to it.
+        durable: Whether to flush the file to disk (``fsync``) before it gets
+            its name, so that it survives a power cut, not only a crash.
 
     Raises:
         DeepArchitectError: If ``d`` is not JSON-serialisable (nothing is
             written), or ``exclusive`` and the file exists; the message names the file.
     """
     try:
-        text = json.dumps(d, indent=indent, sort_keys=sort_keys, default=to_json_compatible)
+        try:
+            text = json.dumps(d, indent=indent, sort_keys=sort_keys, default=to_json_compatible,
+                              allow_nan=False)
+        except ValueError:  # a non-finite float somewhere: the rare, slower path
+            text = json.dumps(_finite_or_named(d), indent=indent, sort_keys=sort_keys,
+                              default=to_json_compatible, allow_nan=False)
     except (TypeError, ValueError) as e:
         raise DeepArchitectError(f"cannot write {filepath!r}: not JSON serialisable ({e})") from e
     if exclusive and os.path.exists(filepath):
         raise DeepArchitectError(f"{filepath!r} already exists; it is written only once")
-    _write_atomically(filepath, lambda f: f.write(text), exclusive=exclusive)
+    _write_atomically(filepath, lambda f: f.write(text), exclusive=exclusive, durable=durable)
+
+
+_NON_FINITE_NAMES = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def _finite_or_named(x: Any) -> Any:
+    """Returns ``x`` with every non-finite float replaced by its name as a string."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else _NON_FINITE_NAMES.get(x, "NaN")
+    if isinstance(x, dict):
+        return {k: _finite_or_named(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite_or_named(v) for v in x]
+    if hasattr(x, "tolist"):  # NumPy scalars and arrays
+        return _finite_or_named(x.tolist())
+    return x
 
 
 def read_textfile(filepath: str, strip: bool = True) -> list[str]:
