@@ -73,6 +73,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import time
 import warnings
 from typing import Any, Callable, Deque, Dict, List, Optional, Union
@@ -585,7 +586,7 @@ def _clear_search_folder(folderpath: str, search_name: str, resume: bool,
         aside, n = f"{search_folderpath}.{stamp}", 1
         while os.path.lexists(aside):
             aside, n = f"{search_folderpath}.{stamp}-{n}", n + 1
-        os.rename(search_folderpath, aside)
+        shutil.move(search_folderpath, aside)  # a folder, not a file being written
         logger.warning("resume=False: moved the previous search folder to %r", aside)
 
 

@@ -184,7 +184,9 @@ def test_file_communicator_search_with_two_worker_processes(tmp_path):
     args = ["file", "3", dirname, folderpath, "10"]
     # The master must claim rank 0, so it starts first.
     master = subprocess.Popen([sys.executable, "-c", _SCRIPT] + args, env=_environment())
-    while not os.path.exists(os.path.join(dirname, "init")):
+    # Until the master has written its count, a worker could claim rank 0 too.
+    init = os.path.join(dirname, "init")
+    while not (os.path.exists(init) and os.path.getsize(init) > 0):
         time.sleep(0.01)
     workers = [subprocess.Popen([sys.executable, "-c", _SCRIPT] + args, env=_environment())
                for _ in range(2)]
