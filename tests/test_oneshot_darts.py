@@ -100,6 +100,17 @@ def test_alphas_learn_from_validation_data_and_weights_from_training_data():
     assert any(a.grad.abs().sum() > 0 for a in net.arch_parameters())
 
 
+def test_a_step_without_validation_batch_trains_the_weights_only():
+    trainer = make_trainer(8)
+    net = trainer.supernet
+    alphas = [a.detach().clone() for a in net.arch_parameters()]
+    weights = [w.detach().clone() for w in net.weight_parameters()]
+    batch = planted_batches("relu", 8)
+    assert sorted(trainer.epoch([batch(), batch()], None)) == ["train_loss"]
+    assert all(torch.equal(a, b) for a, b in zip(alphas, net.arch_parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(weights, net.weight_parameters()))
+
+
 def test_a_step_on_a_single_path_is_refused():
     trainer = make_trainer(7)
     trainer.supernet.sample_path()

@@ -155,6 +155,26 @@ def test_repeated_values_are_rejected_as_indistinguishable():
         supernet(lambda: mo.siso_optional(linear, D([1, 1], name="twice")))
 
 
+def test_values_a_substitution_rejects_leave_their_branch_out():
+    def space():
+        def substitution(dh):
+            if dh["n"] == 2:
+                raise ValueError("two is invalid")
+            return mo.siso_repeat(linear, D([dh["n"]]))
+        return mo.substitution_module("Pick", substitution, {"n": D([1, 2, 3])}, ["in"], ["out"])
+    net = supernet(space)
+    assert net({"in": torch.zeros(2, 4)})["out"].shape == (2, 4)
+    assert all(net.sample_path()[0] != 2 for _ in range(10))
+
+
+def test_an_expansion_beyond_max_pieces_fails_with_a_message():
+    def space():
+        return mo.siso_repeat(lambda: mo.siso_repeat(linear, D([1, 2, 3])), D([1, 2, 3]))
+    with pytest.raises(DeepArchitectError, match="beyond 10 layers and substitutions"):
+        supernet(space, max_pieces=10)
+    assert len(supernet(space).layers) == 1 * 6 + 2 * 6 + 3 * 6
+
+
 def test_a_space_without_choices_is_rejected():
     with pytest.raises(DeepArchitectError, match="no choice at all"):
         supernet(lambda: mo.siso_sequential([linear(), layer(nn.ReLU)]))

@@ -92,7 +92,7 @@ def test_single_path_training_improves_the_paths_it_trains():
 def test_a_searcher_searches_the_supernet_through_run_search(tmp_path):
     net = supernet()
     evaluator = WeightSharingEvaluator(net, data())
-    results = run_search(space, RandomSearcher(space), lambda: evaluator, 6, str(tmp_path),
+    results = run_search(RandomSearcher(space), lambda: evaluator, 6, str(tmp_path),
                          "ws", show_progress=False)
     assert len(results) == 6
     assert all(0.0 <= r["validation_accuracy"] <= 1.0 for r in results)

@@ -83,41 +83,60 @@ class DartsTrainer:
         x, y = batch
         return self.loss_fn(self.supernet.predict(x), y)
 
-    def step(self, train_batch: Batch, val_batch: Batch) -> dict[str, float]:
+    def step(self, train_batch: Batch, val_batch: Batch | None) -> dict[str, float]:
         """One logit step on ``val_batch``, then one weight step on ``train_batch``.
 
+        Args:
+            train_batch: ``(inputs, targets)`` for the weights.
+            val_batch: ``(inputs, targets)`` for the logits, or ``None`` for a
+                weight step only (warming the weights up before the logits
+                learn keeps parameter-free operations from winning early).
+
         Returns:
-            ``{"val_loss": ..., "train_loss": ...}`` (before the steps).
+            ``{"val_loss": ..., "train_loss": ...}`` (before the steps; no
+            ``val_loss`` without ``val_batch``).
         """
         check(self.supernet.path is None,
               "DartsTrainer.step: the supernet runs a single path; call clear_path() first")
+        losses = {}
+        if val_batch is not None:
+            losses["val_loss"] = self._alpha_step(train_batch, val_batch)
+        self.w_optimizer.zero_grad()
+        train_loss = self.loss(train_batch)
+        train_loss.backward()
+        if self.grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(self.supernet.weight_parameters(), self.grad_clip)
+        self.w_optimizer.step()
+        losses["train_loss"] = train_loss.item()
+        return losses
+
+    def _alpha_step(self, train_batch: Batch, val_batch: Batch) -> float:
         self.alpha_optimizer.zero_grad()
         if self.second_order:
             val_loss = self._unrolled_alpha_grads(train_batch, val_batch)
         else:
             val_loss = self.loss(val_batch)
             val_loss.backward()
-        val_loss = val_loss.detach()
         self.alpha_optimizer.step()
-        self.w_optimizer.zero_grad()
-        train_loss = self.loss(train_batch)
-        train_loss.backward()
-        train_loss = train_loss.detach()
-        if self.grad_clip is not None:
-            torch.nn.utils.clip_grad_norm_(self.supernet.weight_parameters(), self.grad_clip)
-        self.w_optimizer.step()
-        return {"val_loss": val_loss.item(), "train_loss": train_loss.item()}
+        return val_loss.item()
 
-    def epoch(self, train_batches: Iterable[Batch], val_batches: Iterable[Batch]
+    def epoch(self, train_batches: Iterable[Batch], val_batches: Iterable[Batch] | None
               ) -> dict[str, float]:
-        """Steps over paired batches; returns the mean losses."""
-        totals = {"val_loss": 0.0, "train_loss": 0.0}
+        """Steps over paired batches (weights only if ``val_batches`` is ``None``).
+
+        Returns:
+            The mean losses.
+        """
+        train_batches = list(train_batches)
+        check(train_batches, "DartsTrainer.epoch: no batches")
+        pairs = zip(train_batches, [None] * len(train_batches) if val_batches is None
+                    else val_batches)
+        totals: dict[str, float] = {}
         n = 0
-        for train_batch, val_batch in zip(train_batches, val_batches):
+        for train_batch, val_batch in pairs:
             for k, v in self.step(train_batch, val_batch).items():
-                totals[k] += v
+                totals[k] = totals.get(k, 0.0) + v
             n += 1
-        check(n > 0, "DartsTrainer.epoch: no batches")
         return {k: v / n for k, v in totals.items()}
 
     def _unrolled_alpha_grads(self, train_batch: Batch, val_batch: Batch) -> torch.Tensor:

@@ -52,6 +52,7 @@ from deep_architect.oneshot._recording import (
     values_id,
 )
 from deep_architect.oneshot.input_edge import InputEdge
+from deep_architect.searchers.common import sample_until_valid
 
 __all__ = ["Supernet", "DerivedArchitecture"]
 
@@ -73,8 +74,10 @@ class _Builder:
     """Expands a recorded space into pieces, collecting decisions and layers."""
 
     def __init__(self, scope: RecordingScope, runtime: Runtime,
-                 allow_shape_mismatch: bool) -> None:
+                 allow_shape_mismatch: bool, max_pieces: int) -> None:
         self.scope = scope
+        self.max_pieces = max_pieces
+        self.num_pieces = 0
         self.runtime = runtime
         self.allow_shape_mismatch = allow_shape_mismatch
         self.decisions: list[hp.Discrete] = []
@@ -106,10 +109,17 @@ class _Builder:
         if not free:
             return make_piece(ctx)
         branches = []
+        rejection = None
         for indices in itertools.product(*(range(len(h.vs)) for h in free)):
             sub = dict(ctx)
             sub.update((h, h.vs[i]) for h, i in zip(free, indices, strict=True))
-            branches.append((indices, make_piece(sub)))
+            try:
+                branches.append((indices, make_piece(sub)))
+            except ValueError as e:  # the substitution rejects these values: no branch
+                rejection = e
+        if not branches:
+            raise ValueError(f"{m.get_name()}: every combination of the values of "
+                             f"{[h.get_name() for h in free]} was rejected") from rejection
         return Choice(self.runtime, m, [self.decision(h) for h in free],
                       [h.get_name() for h in free], [h.vs for h in free], branches,
                       self.allow_shape_mismatch)
@@ -145,7 +155,15 @@ class _Builder:
             self.decisions.append(h)
         return self.decision_index[h]
 
+    def count_piece(self, m: co.Module) -> None:
+        self.num_pieces += 1
+        check(self.num_pieces <= self.max_pieces,
+              f"Supernet: expanding {m.get_name()} goes beyond {self.max_pieces} layers and "
+              f"substitutions (max_pieces): every value of every choice gets its own copy, so "
+              f"nested choices multiply; shrink the space or raise max_pieces")
+
     def substitute(self, m: mo.SubstitutionModule, ctx: dict) -> Graph:
+        self.count_piece(m)
         values = {name: self.value(h, ctx) for name, h in m.hyperps.items()}
         with self.scope.frame(m, values):
             result = m._substitution_fn(values)
@@ -159,6 +177,7 @@ class _Builder:
         return self.graph(new_inputs, new_outputs, ctx, list(m.inputs), list(m.outputs))
 
     def layer(self, m: PyTorchModule, ctx: dict) -> Layer:
+        self.count_piece(m)
         hyperp_values = {name: self.value(h, ctx) for name, h in m.hyperps.items()}
         layer = Layer(m, hyperp_values)
         self.layers.append(layer)
@@ -186,17 +205,23 @@ class Supernet(nn.Module):
             different shapes; such choices are never mixed: the mixture forward
             runs the branch of their strongest value (no gradient reaches their
             logits) and single paths run the chosen one.
+        max_pieces: Limit on the layers and substitutions created by the
+            expansion (nested choices multiply), checked as it goes.
+
+    Combinations of values that a substitution rejects (``ValueError``, the
+    library's "invalid architecture") are left out of their choice.
 
     Raises:
         DeepArchitectError: If the space has no choice, holds a module that is
-            neither a PyTorch, identity nor substitution module, or has a
+            neither a PyTorch, identity nor substitution module, expands beyond
+            ``max_pieces``, or has a
             choice with shape-changing candidates (unless allowed; the message
             names the hyperparameters and the shapes).
     """
 
     def __init__(self, search_space_fn: Callable[[], Any],
                  example_inputs: Mapping[str, torch.Tensor],
-                 allow_shape_mismatch: bool = False) -> None:
+                 allow_shape_mismatch: bool = False, max_pieces: int = 20000) -> None:
         super().__init__()
         check(callable(search_space_fn),
               f"Supernet: search_space_fn must be callable, got {search_space_fn!r}")
@@ -204,7 +229,7 @@ class Supernet(nn.Module):
         self._runtime = Runtime()
         with co.use_scope(RecordingScope()) as scope:
             inputs, outputs = build_space(search_space_fn)
-            builder = _Builder(scope, self._runtime, allow_shape_mismatch)
+            builder = _Builder(scope, self._runtime, allow_shape_mismatch, max_pieces)
             self._input_names = list(inputs)
             self._output_names = list(outputs)
             self._root = builder.graph(inputs, outputs, {}, self._input_names,
@@ -314,6 +339,8 @@ class Supernet(nn.Module):
     def sample_path(self, rng: np.random.Generator | None = None) -> list:
         """Sets a uniformly random path (one value per decision) and returns its value list.
 
+        Architectures a substitution rejects (``ValueError``) are drawn again.
+
         Args:
             rng: NumPy generator; the global NumPy generator if ``None``.
         """
@@ -322,7 +349,8 @@ class Supernet(nn.Module):
             return vs[int(rng.integers(len(vs)) if rng is not None
                           else np.random.randint(len(vs)))]
 
-        values, path, _ = self._replay(choose)
+        values, path, _ = sample_until_valid(lambda: self._replay(choose),
+                                             description="Supernet.sample_path")
         self._runtime.path = path
         return values
 
