@@ -222,27 +222,11 @@ def bench_memory():
 # ---------------------------------------------------------------- 3. coverage
 
 def contrib_spaces():
-    from deep_architect.contrib.misc.search_spaces import (
-        cnn2d,
-        dnn,
-        genetic_space,
-        hierarchical_space,
-        nasbench_space,
-        nasnet_space,
-    )
-    from deep_architect.hyperparameters import Discrete as D
+    """The tiny contrib spaces of the contrib tests, plus the DARTS network on RGB images."""
+    sys.path.insert(0, os.path.join(REPO, "tests", "contrib"))
+    from test_search_spaces import SPACES
 
-    return {
-        "dnn": lambda: dnn.dnn_net(10),
-        "cnn2d": lambda: mo.siso_sequential([
-            cnn2d.conv_net(D([1, 2])), cnn2d.spatial_squeeze(D(["max", "avg"]), D([10]))]),
-        "genetic": lambda: genetic_space.generate_search_space([3, 4], [4, 8], [3, 3]),
-        "flat": lambda: hierarchical_space.flat_search_space(10, c0=4),
-        "hierarchical": lambda: hierarchical_space.hierarchical_search_space(10, c0=4),
-        "nasbench": lambda: nasbench_space.generate_search_space(2, 1, 5, 4),
-        "nasnet": lambda: nasnet_space.generate_search_space(3, 2, 1, 4, 1.0),
-        "darts": lambda: ds.darts_network(1, 4, in_channels=3),
-    }
+    return dict(SPACES, darts=lambda: ds.darts_network(1, 4, in_channels=3))
 
 
 def measure_coverage(name):
