@@ -52,6 +52,28 @@ def shared_or_space():
     return mo.siso_sequential([linear(), mo.siso_or(ops, h_op), linear(), mo.siso_or(ops, h_op)])
 
 
+def closure_space():
+    """Branches that read a port of the enclosing graph they closed over (as NASNet does)."""
+    steps_in, steps_out = mo.identity()
+
+    def scaled(fn):
+        def compile_fn(di, dh):
+            return (lambda di: {"out": fn(di["in0"]) * di["in1"].mean()}), []
+        s_in, s_out = hpt.pytorch_module("Scaled", compile_fn, {}, ["in0", "in1"], ["out"])
+        steps_out["out"].connect(s_in["in1"])
+        return {"in": s_in["in0"]}, s_out
+
+    body_in, body_out = mo.siso_sequential([
+        linear(), mo.siso_or([lambda: scaled(torch.tanh), lambda: scaled(torch.relu)],
+                             D([0, 1])), linear()])
+    two_in, two_out = hpt.pytorch_module(
+        "First", lambda di, dh: ((lambda di: {"out": di["in0"]}), []), {}, ["in0", "in1"],
+        ["out"])
+    body_out["out"].connect(two_in["in0"])
+    steps_out["out"].connect(two_in["in1"])
+    return {"in": body_in["in"], "steps": steps_in["in"]}, two_out
+
+
 def supernet(space=nested_space, **kwargs):
     torch.manual_seed(0)
     return Supernet(space, {"in": torch.zeros(3, 4)}, **kwargs)
@@ -110,6 +132,18 @@ def test_a_set_path_forward_equals_the_child_of_that_path(seed):
     child = net.child(values).eval()
     x = torch.randn(5, 4)
     assert torch.allclose(net({"in": x})["out"], child({"in": x})["out"], atol=1e-6)
+
+
+def test_branches_may_read_ports_of_the_enclosing_graph():
+    torch.manual_seed(0)
+    feed = {"in": torch.randn(3, 4), "steps": torch.full((1,), 2.0)}
+    net = Supernet(closure_space, feed).eval()
+    for values in ([4, 4, 0, 4, 4], [4, 4, 1, 4, 4]):
+        net.set_path(values)
+        child = net.child(values).eval()
+        assert torch.allclose(net(feed)["out"], child(feed)["out"], atol=1e-6)
+    net.clear_path()
+    assert net(feed)["out"].shape == (3, 4)
 
 
 def test_derived_and_sampled_value_lists_replay_on_a_fresh_space():

@@ -76,6 +76,10 @@ class Layer:
 class Graph:
     """A fragment compiled into slot-indexed steps.
 
+    A fragment may read outputs of the graphs around it (a thunk that connects
+    to a port it closed over); those are its *captures*: extra inputs, after
+    the regular ones, that the enclosing choice passes down.
+
     Args:
         input_ports: The fragment's inputs, in call order (``None`` for a name the
             fragment lacks).
@@ -87,41 +91,51 @@ class Graph:
     def __init__(self, input_ports: Sequence[co.Input | None],
                  output_ports: Sequence[co.Output | None], modules: list[co.Module],
                  node_of: Callable[[co.Module], Any]) -> None:
-        slot_of: dict[int, int] = {}
-        self.in_slots = []
-        for ix in input_ports:
-            self.in_slots.append(None if ix is None else slot_of.setdefault(id(ix), len(slot_of)))
-        num_slots = len(slot_of)
+        self._slot_of: dict[int, int] = {}
+        self.num_slots = 0
+        self.in_slots = [None if ix is None else self._new_slot(ix) for ix in input_ports]
+        self.captures: list[co.Output] = []
         steps, last_use = [], {}
         for m in modules:
-            ins = []
-            for ix in m.inputs.values():
-                source = ix.get_connected_output() if ix.is_connected() else ix
-                if id(source) not in slot_of:
-                    raise DeepArchitectError(
-                        f"Supernet: input {ix.get_name()} is not connected to anything "
-                        f"(expected every module input to be fed)")
-                ins.append(slot_of[id(source)])
             node = node_of(m)
+            ins = [self._source_slot(ix) for ix in m.inputs.values()]
+            ins += [self._slot(port) for port in getattr(node, "captures", ())]
             if node is None:
-                slot_of[id(m.outputs["out"])] = ins[0]
+                self._slot_of[id(m.outputs["out"])] = ins[0]
                 continue
-            outs = []
-            for ox in m.outputs.values():
-                slot_of[id(ox)] = num_slots
-                outs.append(num_slots)
-                num_slots += 1
+            outs = [self._new_slot(ox) for ox in m.outputs.values()]
             for s in ins + outs:
                 last_use[s] = len(steps)
             steps.append((node, tuple(ins), tuple(outs)))
-        self.out_slots = [None if ox is None else slot_of[id(ox)] for ox in output_ports]
+        self.out_slots = [None if ox is None else self._slot_of[id(ox)] for ox in output_ports]
         for s in self.out_slots:
             last_use.pop(s, None)
         frees: list[list[int]] = [[] for _ in steps]
         for s, i in last_use.items():
             frees[i].append(s)
         self.steps = [(*step, tuple(f)) for step, f in zip(steps, frees, strict=True)]
-        self.num_slots = num_slots
+        del self._slot_of
+
+    def _new_slot(self, port: co.Input | co.Output) -> int:
+        self._slot_of[id(port)] = self.num_slots
+        self.num_slots += 1
+        return self.num_slots - 1
+
+    def _slot(self, port: co.Output) -> int:
+        """The slot of an output, made a capture if this fragment does not compute it."""
+        if id(port) not in self._slot_of:
+            self.captures.append(port)
+            self.in_slots.append(self._new_slot(port))
+        return self._slot_of[id(port)]
+
+    def _source_slot(self, ix: co.Input) -> int:
+        if ix.is_connected():
+            return self._slot(ix.get_connected_output())
+        if id(ix) not in self._slot_of:
+            raise DeepArchitectError(
+                f"Supernet: input {ix.get_name()} is not connected to anything "
+                f"(expected every module input to be fed)")
+        return self._slot_of[id(ix)]
 
     def __call__(self, xs: list) -> list:
         vals: list[Any] = [None] * self.num_slots
@@ -160,6 +174,17 @@ class Choice:
         self.decisions = decisions
         self.decision_names = decision_names
         self.decision_vs = decision_vs
+        self.captures: list[co.Output] = []
+        for _, piece in branches:
+            for port in getattr(piece, "captures", ()):
+                if all(port is not p for p in self.captures):
+                    self.captures.append(port)
+        if self.captures:
+            # Each branch gets the regular inputs, then the captures it reads.
+            num_inputs = len(module.inputs)
+            branches = [(indices, _with_captures(piece, num_inputs, [
+                num_inputs + next(k for k, p in enumerate(self.captures) if p is port)
+                for port in piece.captures])) for indices, piece in branches]
         self.branches = branches
         self.by_indices = {indices: piece for indices, piece in branches}
         self.allow_shape_mismatch = allow_shape_mismatch
@@ -210,6 +235,13 @@ class Choice:
                 f"allow_shape_mismatch=True to run such choices one path at a time")
         self.single_path_only = True
         return dict(results)[self._argmax()]
+
+
+def _with_captures(piece: Any, num_inputs: int, capture_positions: list[int]) -> Callable:
+    """Calls ``piece`` with the regular inputs and, of the choice's captures, its own."""
+    def call(xs: list) -> list:
+        return piece(xs[:num_inputs] + [xs[i] for i in capture_positions])
+    return call
 
 
 def _accumulate(outs: list | None, w: torch.Tensor, ys: list) -> list:

@@ -78,6 +78,7 @@ class _Builder:
         self.scope = scope
         self.max_pieces = max_pieces
         self.num_pieces = 0
+        self.enclosing: set[int] = set()
         self.runtime = runtime
         self.allow_shape_mismatch = allow_shape_mismatch
         self.decisions: list[hp.Discrete] = []
@@ -87,8 +88,15 @@ class _Builder:
 
     def graph(self, inputs: Mapping, outputs: Mapping, ctx: dict, in_names: Sequence[str],
               out_names: Sequence[str]) -> Graph:
-        return Graph([inputs.get(k) for k in in_names], [outputs.get(k) for k in out_names],
-                     modules_in_forward_order(outputs), lambda m: self.node(m, ctx))
+        # A fragment reading a port of an enclosing graph must not take in the
+        # modules of that graph: they run there, and the value is passed down.
+        modules = [m for m in modules_in_forward_order(outputs) if id(m) not in self.enclosing]
+        self.enclosing.update(id(m) for m in modules)
+        try:
+            return Graph([inputs.get(k) for k in in_names], [outputs.get(k) for k in out_names],
+                         modules, lambda m: self.node(m, ctx))
+        finally:
+            self.enclosing.difference_update(id(m) for m in modules)
 
     def node(self, m: co.Module, ctx: dict) -> Any:
         if isinstance(m, mo.Identity | mo.HyperparameterAggregator):
@@ -234,6 +242,9 @@ class Supernet(nn.Module):
             self._output_names = list(outputs)
             self._root = builder.graph(inputs, outputs, {}, self._input_names,
                                        self._output_names)
+        check(not self._root.captures,
+              f"Supernet: the space reads outputs {self._root.captures} that are not part of "
+              f"it")
         check(builder.decisions,
               f"Supernet: the search space of "
               f"{getattr(search_space_fn, '__name__', search_space_fn)} has no choice at all "
