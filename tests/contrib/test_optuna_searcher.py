@@ -234,3 +234,21 @@ def test_contract_on_the_shared_toy_spaces(space_fn):
         assert co.jsonify(replay_inputs, replay_outputs) == co.jsonify(inputs, outputs)
         searcher.update(float(i % 5), token)
     assert sum(t.state.name == "COMPLETE" for t in searcher.study.trials) == 15
+
+
+def test_a_study_in_an_optuna_storage_is_shared_not_copied(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    study = optuna.create_study(storage=storage, study_name="s", direction="maximize",
+                                sampler=optuna.samplers.RandomSampler(seed=0))
+    searcher = OptunaSearcher(ranged_space, study=study)
+    for _ in range(3):
+        inputs, _, _, token = searcher.sample()
+        searcher.update(score(inputs), token)
+    searcher.save_state(str(tmp_path))
+    reopened = OptunaSearcher(ranged_space, study=optuna.load_study(study_name="s",
+                                                                   storage=storage))
+    reopened.load_state(str(tmp_path))  # the trials are already in the storage
+    assert len(reopened.study.trials) == 3
+    inputs, _, _, token = reopened.sample()
+    reopened.update(score(inputs), token)
+    assert len(optuna.load_study(study_name="s", storage=storage).trials) == 4
