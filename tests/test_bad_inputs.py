@@ -113,3 +113,32 @@ def test_bad_run_search_arguments_raise_a_messaged_error(tmp_path, kwargs, messa
     with pytest.raises(DeepArchitectError, match=message):
         run_search(RandomSearcher(_space), _Evaluator, num_samples, str(tmp_path), "s",
                    show_progress=False, **arguments)
+
+
+def test_graph_cycles_are_detected_by_forward():
+    import deep_architect.core as co
+
+    (a_in, a_out), (b_in, b_out) = mo.identity(), mo.identity()
+    a_out["out"].connect(b_in["in"])
+    b_out["out"].connect(a_in["in"])
+    with pytest.raises(DeepArchitectError, match="the graph has a cycle: M.Identity-1 feeds "
+                                                 "M.Identity-0, which feeds it back"):
+        co.forward({a_in["in"]: 1})
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[1, 2]", r"RandomSearcher.load_state: RandomSearcher.set_state: expected a dict, got a list"),
+    ('{"next_sample_id": "x"}', r"RandomSearcher.load_state: the state in .* is malformed "
+                                r"\(ValueError"),
+    ('{"next_sample_id": 0, "pending": 5}', r"is malformed \(TypeError"),
+    ("{", r"is not valid JSON"),
+])
+def test_malformed_searcher_state_raises_a_messaged_error(tmp_path, content, message):
+    from deep_architect.searchers.random import RandomSearcher
+
+    searcher = RandomSearcher(_space)
+    searcher.save_state(str(tmp_path))
+    (filename,) = os.listdir(tmp_path)
+    (tmp_path / filename).write_text(content)
+    with pytest.raises(DeepArchitectError, match=message):
+        searcher.load_state(str(tmp_path))

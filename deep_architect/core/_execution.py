@@ -20,6 +20,10 @@ def _eval_seq_and_skipped(
     (as in the original) and runs at the first queue position where all its
     inputs are fed. A counter of unfed inputs per module keeps each check O(1),
     so the whole walk is linear in the number of connections.
+
+    Raises:
+        DeepArchitectError: If a module that already ran is fed again by a
+            module it feeds (a cycle such as ``a -> b -> a``).
     """
     input_memo = set(input_ports)
     queue = extract_unique_modules(input_ports)
@@ -37,6 +41,10 @@ def _eval_seq_and_skipped(
         for ox in m.outputs.values():
             for ix in ox.to_inputs:
                 c = ix.module
+                if c in done and _reaches(c, m):
+                    raise DeepArchitectError(
+                        "the graph has a cycle: %s feeds %s, which feeds it back; a graph "
+                        "must be acyclic to run" % (m, c))
                 if c not in unfed:
                     unfed[c] = sum(1 for jx in c.inputs.values() if jx not in input_memo)
                 if ix not in input_memo:
@@ -44,6 +52,20 @@ def _eval_seq_and_skipped(
                     unfed[c] -= 1
                 queue.append(c)
     return seq, [m for m in unfed if m not in done]
+
+
+def _reaches(source: Module, target: Module) -> bool:
+    """Whether ``target`` is reachable forwards from ``source`` (checked on back edges only)."""
+    seen, stack = {source}, [source]
+    while stack:
+        for ox in stack.pop().outputs.values():
+            for ix in ox.to_inputs:
+                if ix.module is target:
+                    return True
+                if ix.module not in seen:
+                    seen.add(ix.module)
+                    stack.append(ix.module)
+    return False
 
 
 class ExecutionPlan:

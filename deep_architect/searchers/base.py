@@ -358,7 +358,8 @@ class Searcher:
             folderpath: Folder previously given to ``save_state``.
 
         Raises:
-            DeepArchitectError: If the folder holds no state of this searcher.
+            DeepArchitectError: If the folder holds no state of this searcher,
+                or a malformed one.
         """
         filepath = ut.join_paths([folderpath, self.state_filename])
         state = ut.read_jsonfile(filepath) if ut.file_exists(filepath) else None
@@ -369,6 +370,12 @@ class Searcher:
             self.set_state(state)
         except DeepArchitectError as e:
             raise DeepArchitectError(f"{self._owner}.load_state: {e}") from None
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:
+            # A value of the wrong type deep inside the state (a hand-edited or
+            # foreign file); ValueError must not escape: it means "resample".
+            raise DeepArchitectError(
+                f"{self._owner}.load_state: the state in {folderpath!r} is malformed "
+                f"({type(e).__name__}: {e})") from e
 
     def _complete_legacy_state(self, state: Any, folderpath: str) -> Any:
         """Adds the parts that the original library kept in other files of the folder.
