@@ -184,6 +184,7 @@ def test_a_shape_changing_layer_choice_fails_naming_the_hyperparameter_and_shape
     assert net({"in": torch.zeros(2, 4)})["out"].shape == (2, 8)
 
 
+@pytest.mark.filterwarnings("ignore:.*duplicate values")
 def test_repeated_values_are_rejected_as_indistinguishable():
     with pytest.raises(DeepArchitectError, match=r"H\.twice-0.*repeated"):
         supernet(lambda: mo.siso_optional(linear, D([1, 1], name="twice")))
@@ -214,16 +215,34 @@ def test_a_space_without_choices_is_rejected():
         supernet(lambda: mo.siso_sequential([linear(), layer(nn.ReLU)]))
 
 
-def test_a_non_pytorch_module_is_rejected_by_name():
-    class Plain(co.Module):
-        def __init__(self):
-            super().__init__(name="Plain")
-            self._register(["in"], ["out"], {})
+def test_a_module_of_another_framework_is_rejected_by_name():
+    from deep_architect.helpers._common import CompileFnModule
 
     def space():
-        return mo.siso_sequential([Plain().get_io(), mo.siso_optional(linear, D([0, 1]))])
-    with pytest.raises(DeepArchitectError, match=r"M\.Plain-0 is a Plain"):
+        foreign = CompileFnModule("Foreign", lambda di, dh: (lambda di: di), {}, ["in"], ["out"])
+        return mo.siso_sequential([foreign.get_io(), mo.siso_optional(linear, D([0, 1]))])
+    with pytest.raises(DeepArchitectError, match=r"M\.Foreign-0 is a CompileFnModule"):
         supernet(space)
+
+
+def test_a_framework_free_module_runs_through_its_own_forward():
+    class Double(co.Module):
+        def __init__(self):
+            super().__init__(name="Double")
+            self._register(["in"], ["out"], {})
+
+        def _compile(self):
+            pass
+
+        def _forward(self):
+            self.outputs["out"].val = 2 * self.inputs["in"].val
+
+    def space():
+        return mo.siso_sequential([Double().get_io(), mo.siso_optional(linear, D([0, 1]))])
+    net = supernet(space).eval()
+    net.set_path([0])
+    x = torch.randn(2, 4)
+    assert torch.equal(net({"in": x})["out"], 2 * x)
 
 
 @pytest.mark.parametrize("values", [[], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],

@@ -73,6 +73,23 @@ class Layer:
             self._fn = run
 
 
+class Forwarded:
+    """A framework-free module (no weights, no open hyperparameters) run by its own forward."""
+
+    def __init__(self, module: co.Module) -> None:
+        self.module = module
+
+    def __call__(self, xs: list) -> list:
+        m = self.module
+        for ix, x in zip(m.inputs.values(), xs, strict=True):
+            ix.val = x
+        m.forward()
+        ys = [ox.val for ox in m.outputs.values()]
+        for port in [*m.inputs.values(), *m.outputs.values()]:
+            port.val = None  # the graph keeps no tensors alive
+        return ys
+
+
 class Graph:
     """A fragment compiled into slot-indexed steps.
 

@@ -42,9 +42,9 @@ import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 from deep_architect.errors import DeepArchitectError, check
-from deep_architect.helpers._common import modules_in_forward_order
+from deep_architect.helpers._common import CompileFnModule, modules_in_forward_order
 from deep_architect.helpers.pytorch_support import PyTorchModel, PyTorchModule
-from deep_architect.oneshot._graph import Choice, Graph, Layer, Runtime
+from deep_architect.oneshot._graph import Choice, Forwarded, Graph, Layer, Runtime
 from deep_architect.oneshot._recording import (
     RecordingScope,
     build_space,
@@ -98,6 +98,19 @@ class _Builder:
         finally:
             self.enclosing.difference_update(id(m) for m in modules)
 
+    def root(self, inputs: Mapping, outputs: Mapping) -> Graph:
+        # In forward order from the inputs: a module that only fragments read
+        # (the NASNet space's step counter) is computed before the choices run.
+        modules = co.determine_module_eval_seq(inputs)
+        scheduled = set(modules)
+        missing = [m.get_name() for m in modules_in_forward_order(outputs)
+                   if m not in scheduled]
+        check(not missing, f"Supernet: modules {missing} cannot be reached from the inputs "
+                           f"{sorted(inputs)} (unconnected inputs?)")
+        self.enclosing.update(id(m) for m in modules)
+        return Graph(list(inputs.values()), list(outputs.values()), modules,
+                     lambda m: self.node(m, {}))
+
     def node(self, m: co.Module, ctx: dict) -> Any:
         if isinstance(m, mo.Identity | mo.HyperparameterAggregator):
             return None
@@ -105,10 +118,12 @@ class _Builder:
             return self.choice(m, ctx, lambda sub: self.substitute(m, sub))
         if isinstance(m, PyTorchModule):
             return self.choice(m, ctx, lambda sub: self.layer(m, sub))
-        raise DeepArchitectError(
-            f"Supernet: module {m.get_name()} is a {type(m).__name__}; a supernet is built "
-            f"from PyTorch modules (deep_architect.helpers.pytorch_support), identities and "
-            f"substitution modules")
+        if isinstance(m, CompileFnModule) or not all(h.assign_done for h in m.hyperps.values()):
+            raise DeepArchitectError(
+                f"Supernet: module {m.get_name()} is a {type(m).__name__}; a supernet is built "
+                f"from PyTorch modules (deep_architect.helpers.pytorch_support), substitution "
+                f"modules and framework-free modules without open hyperparameters")
+        return Forwarded(m)
 
     def choice(self, m: co.Module, ctx: dict, make_piece: Callable[[dict], Any]) -> Any:
         free: list[hp.Discrete] = []
@@ -240,8 +255,7 @@ class Supernet(nn.Module):
             builder = _Builder(scope, self._runtime, allow_shape_mismatch, max_pieces)
             self._input_names = list(inputs)
             self._output_names = list(outputs)
-            self._root = builder.graph(inputs, outputs, {}, self._input_names,
-                                       self._output_names)
+            self._root = builder.root(inputs, outputs)
         check(not self._root.captures,
               f"Supernet: the space reads outputs {self._root.captures} that are not part of "
               f"it")
