@@ -1,3 +1,4 @@
 """deep_architect: modular, programmable architecture search."""
+from __future__ import annotations
 
 __version__ = "0.1.0"

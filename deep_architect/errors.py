@@ -7,6 +7,7 @@ written for the original library, which caught bare assertion failures, keeps
 working; and it is never a ``ValueError``, which searchers reserve for "this
 architecture is invalid, sample another one".
 """
+from __future__ import annotations
 
 
 class DeepArchitectError(AssertionError):

@@ -18,7 +18,7 @@ import math
 import numbers
 import sys
 import time
-from typing import Any, Optional, TextIO
+from typing import Any, TextIO
 
 from deep_architect.errors import check
 
@@ -43,10 +43,10 @@ class SearchProgress:
 
     def __init__(
         self,
-        total: Optional[int] = None,
-        enabled: Optional[bool] = None,
+        total: int | None = None,
+        enabled: bool | None = None,
         desc: str = "search",
-        file: Optional[TextIO] = None,
+        file: TextIO | None = None,
     ) -> None:
         self.total = total
         self.desc = desc
@@ -56,7 +56,7 @@ class SearchProgress:
             enabled = bool(isatty and isatty())
         self.enabled = enabled
         self.num_done = 0
-        self.best_score: Optional[float] = None
+        self.best_score: float | None = None
         self._start_time = time.time()
         self._bar: Any = None
         if self.enabled:
@@ -69,7 +69,7 @@ class SearchProgress:
                     total=total, desc=desc, unit="eval", file=self.file, dynamic_ncols=True
                 )
 
-    def update(self, score: Optional[float] = None, n: int = 1) -> None:
+    def update(self, score: float | None = None, n: int = 1) -> None:
         """Records ``n`` finished evaluations, the last of which scored ``score``.
 
         Args:

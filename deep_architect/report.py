@@ -54,7 +54,8 @@ import shutil
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
@@ -68,7 +69,7 @@ _MAX_VALUES_TEXT = 80
 
 def collect_evaluations(
     search_folderpath: str, metric: str = "validation_accuracy"
-) -> List[Dict[str, Any]]:
+) -> list[dict[str, Any]]:
     """Summarises every evaluation of a search (gaps and unreadable files included).
 
     Args:
@@ -131,8 +132,8 @@ def _load_search_space_fn(spec: str) -> Callable[[], Any]:
 
 
 def _architecture_images(
-    row: Dict[str, Any], images_folderpath: str, search_space_fn: Optional[Callable[[], Any]]
-) -> List[str]:
+    row: dict[str, Any], images_folderpath: str, search_space_fn: Callable[[], Any] | None
+) -> list[str]:
     """Copies or draws the architecture images of an evaluation; returns their file names."""
     data_folderpath = os.path.join(row["folderpath"], "eval_data")
     files = ut.list_files(data_folderpath) if ut.folder_exists(data_folderpath) else []
@@ -186,7 +187,7 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
-def _cell(value: Any, text: Optional[str] = None, title: Optional[str] = None) -> str:
+def _cell(value: Any, text: str | None = None, title: str | None = None) -> str:
     # data-value drives sorting: numbers sort numerically, empty cells last.
     sort_value = "" if value is None else str(value)
     title_attr = f' title="{html.escape(title)}"' if title else ""
@@ -194,8 +195,8 @@ def _cell(value: Any, text: Optional[str] = None, title: Optional[str] = None) -
     return f'<td data-value="{html.escape(sort_value)}"{title_attr}>{html.escape(shown)}</td>'
 
 
-def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int],
-           table_id: str = "evaluations", front_ids: Optional[Sequence[int]] = None) -> str:
+def _table(rows: Sequence[dict[str, Any]], metric: str, graph_ids: Sequence[int],
+           table_id: str = "evaluations", front_ids: Sequence[int] | None = None) -> str:
     extra_keys = sorted(
         {
             k
@@ -227,7 +228,7 @@ def _table(rows: Sequence[Dict[str, Any]], metric: str, graph_ids: Sequence[int]
 
 
 def _html_table(
-    table_id: str, headers: Sequence[Tuple[str, str]], body: Sequence[Tuple[str, List[str]]]
+    table_id: str, headers: Sequence[tuple[str, str]], body: Sequence[tuple[str, list[str]]]
 ) -> str:
     """A sortable table; ``headers`` are (name, 'number' or 'text'), ``body`` (row id, cells)."""
     head = "".join(
@@ -241,7 +242,7 @@ def _html_table(
     )
 
 
-def _all_numeric(rows: Sequence[Dict[str, Any]], key: str) -> bool:
+def _all_numeric(rows: Sequence[dict[str, Any]], key: str) -> bool:
     vals = [r["results"].get(key) for r in rows if r["results"].get(key) is not None]
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals)
 
@@ -289,12 +290,12 @@ document.querySelectorAll("table.sortable thead th").forEach(function (th) {
 
 def generate_report(
     search_folderpath: str,
-    out_folderpath: Optional[str] = None,
+    out_folderpath: str | None = None,
     metric: str = "validation_accuracy",
-    search_space_fn: Optional[Callable[[], Any]] = None,
-    title: Optional[str] = None,
-    refresh_seconds: Optional[float] = None,
-    objectives: Optional[Mapping[str, str]] = None,
+    search_space_fn: Callable[[], Any] | None = None,
+    title: str | None = None,
+    refresh_seconds: float | None = None,
+    objectives: Mapping[str, str] | None = None,
 ) -> str:
     """Writes the HTML report of a search.
 
@@ -332,14 +333,14 @@ def generate_report(
 
 
 def _write_search_report(
-    rows: List[Dict[str, Any]],
+    rows: list[dict[str, Any]],
     search_folderpath: str,
-    out_folderpath: Optional[str],
+    out_folderpath: str | None,
     metric: str,
-    search_space_fn: Optional[Callable[[], Any]],
-    title: Optional[str],
-    refresh_seconds: Optional[float] = None,
-    objectives: Optional[Mapping[str, str]] = None,
+    search_space_fn: Callable[[], Any] | None,
+    title: str | None,
+    refresh_seconds: float | None = None,
+    objectives: Mapping[str, str] | None = None,
 ) -> str:
     if out_folderpath is None:
         out_folderpath = os.path.join(search_folderpath, "report")
@@ -389,8 +390,8 @@ def _write_search_report(
 
 
 def _pareto_section(
-    rows: Sequence[Dict[str, Any]], objectives: Mapping[str, str], images_folderpath: str
-) -> Tuple[str, List[int]]:
+    rows: Sequence[dict[str, Any]], objectives: Mapping[str, str], images_folderpath: str
+) -> tuple[str, list[int]]:
     """Saves the Pareto plot; returns its HTML section and the ids of the front members."""
     import deep_architect.pareto as pa
     from deep_architect import visualization as vi
@@ -415,7 +416,7 @@ def _pareto_section(
 
 
 def _progress_plots(
-    searches: Mapping[str, Union[str, List[str]]], images_folderpath: str, metric: str
+    searches: Mapping[str, str | list[str]], images_folderpath: str, metric: str
 ) -> str:
     """Saves the progress plots by evaluation and by time; returns their <img> tags."""
     from deep_architect import visualization as vi
@@ -440,7 +441,7 @@ def _progress_plots(
 
 
 def _analysis_plots(search_folderpath: str, images_folderpath: str, metric: str,
-                    search_space_fn: Optional[Callable[[], Any]], num_scored: int) -> str:
+                    search_space_fn: Callable[[], Any] | None, num_scored: int) -> str:
     """Saves the optimization history and, with 3 scores or more, the importances."""
     from deep_architect import visualization as vi
 
@@ -462,7 +463,7 @@ def _analysis_plots(search_folderpath: str, images_folderpath: str, metric: str,
 
 
 def _write_page(out_folderpath: str, title: str, body: str,
-                refresh_seconds: Optional[float] = None) -> str:
+                refresh_seconds: float | None = None) -> str:
     refresh = ("" if refresh_seconds is None else
                f'<meta http-equiv="refresh" content="{refresh_seconds:g}">')
     page = f"""<!DOCTYPE html>
@@ -529,10 +530,10 @@ def _record_written_files(out_folderpath: str) -> None:
 
 def generate_overview_report(
     folderpath: str,
-    out_folderpath: Optional[str] = None,
+    out_folderpath: str | None = None,
     metric: str = "validation_accuracy",
-    search_space_fn: Optional[Callable[[], Any]] = None,
-    refresh_seconds: Optional[float] = None,
+    search_space_fn: Callable[[], Any] | None = None,
+    refresh_seconds: float | None = None,
 ) -> str:
     """Writes a report comparing every search found under ``folderpath``, plus one report each.
 
@@ -564,7 +565,7 @@ def generate_overview_report(
     if out_folderpath is None:
         out_folderpath = os.path.join(folderpath, "report")
     images_folderpath = _fresh_images_folder(out_folderpath)
-    groups: Dict[str, List[str]] = {}
+    groups: dict[str, list[str]] = {}
     body, tables = [], []
     for k, p in enumerate(search_folderpaths):
         rel = os.path.relpath(p, folderpath)
@@ -602,7 +603,7 @@ def generate_overview_report(
     )
 
 
-def _parse_objectives(text: str) -> Dict[str, str]:
+def _parse_objectives(text: str) -> dict[str, str]:
     objectives = {}
     for entry in text.split(","):
         name, sep, direction = entry.rpartition(":")
@@ -611,7 +612,7 @@ def _parse_objectives(text: str) -> Dict[str, str]:
     return objectives
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; see the module docstring.
 
     Returns:
@@ -666,9 +667,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
 
 
-def _write_any_report(log_folder: str, out: Optional[str], metric: str,
-                      fn: Optional[Callable[[], Any]], refresh_seconds: Optional[float],
-                      objectives: Optional[Dict[str, str]] = None) -> str:
+def _write_any_report(log_folder: str, out: str | None, metric: str,
+                      fn: Callable[[], Any] | None, refresh_seconds: float | None,
+                      objectives: dict[str, str] | None = None) -> str:
     if ut.folder_exists(os.path.join(log_folder, "evaluations")):
         return generate_report(log_folder, out, metric, fn, refresh_seconds=refresh_seconds,
                                objectives=objectives)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import deep_architect.pareto as pa
 import deep_architect.utils as ut
@@ -234,7 +234,7 @@ class EvaluationLogger:
         self.config_filepath = os.path.join(self.evaluation_folderpath, "config.json")
         self.results_filepath = os.path.join(self.evaluation_folderpath, "results.json")
 
-    def log_config(self, hyperp_value_lst: List[Any], searcher_evaluation_token: Any) -> None:
+    def log_config(self, hyperp_value_lst: list[Any], searcher_evaluation_token: Any) -> None:
         """Writes ``config.json``.
 
         Args:
@@ -254,7 +254,7 @@ class EvaluationLogger:
             exclusive=True, durable=True,
         )
 
-    def read_config(self) -> Dict[str, Any]:
+    def read_config(self) -> dict[str, Any]:
         """Returns the content of ``config.json``.
 
         Raises:
@@ -268,7 +268,7 @@ class EvaluationLogger:
         """Whether ``config.json`` was written."""
         return ut.file_exists(self.config_filepath)
 
-    def log_results(self, results: Dict[str, Any]) -> None:
+    def log_results(self, results: dict[str, Any]) -> None:
         """Writes ``results.json``; the config must have been logged before.
 
         Args:
@@ -291,7 +291,7 @@ class EvaluationLogger:
         )
         ut.write_jsonfile(results, self.results_filepath, exclusive=True, durable=True)
 
-    def read_results(self) -> Dict[str, Any]:
+    def read_results(self) -> dict[str, Any]:
         """Returns the content of ``results.json``.
 
         Raises:
@@ -371,7 +371,7 @@ class SearchLogger:
 # ---------------------------------------------------------------------------
 
 
-def _read_log_file(filepath: str, key: str) -> Dict[str, Any]:
+def _read_log_file(filepath: str, key: str) -> dict[str, Any]:
     """Reads ``config.json`` (``key='config'``) or ``results.json`` and checks its shape."""
     d = ut.read_jsonfile(filepath)
     check(isinstance(d, dict),
@@ -384,7 +384,7 @@ def _read_log_file(filepath: str, key: str) -> Dict[str, Any]:
 
 def read_evaluation_folder(
     evaluation_folderpath: str, tolerant: bool = False
-) -> Dict[str, Dict[str, Any]]:
+) -> dict[str, dict[str, Any]]:
     """Reads the config and results of one evaluation.
 
     Args:
@@ -429,7 +429,7 @@ def _check_search_folder(search_folderpath: str) -> str:
     return evaluations_folderpath
 
 
-def read_search_folder(search_folderpath: str, tolerant: bool = False) -> List[Dict[str, Any]]:
+def read_search_folder(search_folderpath: str, tolerant: bool = False) -> list[dict[str, Any]]:
     """Reads the evaluations ``x0``, ``x1``, ... of a search, stopping at the first missing id.
 
     Args:
@@ -455,7 +455,7 @@ def read_search_folder(search_folderpath: str, tolerant: bool = False) -> List[D
         out.append(read_evaluation_folder(evaluation_folderpath, tolerant=tolerant))
 
 
-def list_evaluation_ids(search_folderpath: str) -> List[int]:
+def list_evaluation_ids(search_folderpath: str) -> list[int]:
     """Returns the ids of all ``x<id>`` folders of a search in increasing order (gaps included).
 
     Raises:
@@ -466,7 +466,7 @@ def list_evaluation_ids(search_folderpath: str) -> List[int]:
     return sorted(int(n[1:]) for n in names if _EVALUATION_FOLDERNAME_RE.match(n))
 
 
-def get_incomplete_evaluation_ids(search_folderpath: str) -> List[int]:
+def get_incomplete_evaluation_ids(search_folderpath: str) -> list[int]:
     """Returns the ids of evaluations whose config was logged but whose results were not.
 
     These are evaluations that are running or were interrupted; a resuming
@@ -483,14 +483,14 @@ def get_incomplete_evaluation_ids(search_folderpath: str) -> List[int]:
     return out
 
 
-def get_evaluation_timestamps(evaluation_folderpath: str) -> Dict[str, Optional[float]]:
+def get_evaluation_timestamps(evaluation_folderpath: str) -> dict[str, float | None]:
     """Returns when the config and the results of an evaluation were written.
 
     The times are the modification times of the files (seconds since the
     epoch), so they also exist for logs written by other tools; they are
     ``None`` for a file that is missing.
     """
-    out: Dict[str, Optional[float]] = {}
+    out: dict[str, float | None] = {}
     for key in ("config", "results"):
         filepath = os.path.join(evaluation_folderpath, key + ".json")
         out[key] = os.path.getmtime(filepath) if ut.file_exists(filepath) else None
@@ -502,7 +502,7 @@ def is_search_log_folder(folderpath: str) -> bool:
     return ut.folder_exists(os.path.join(folderpath, "evaluations", "x0"))
 
 
-def recursive_list_log_folders(folderpath: str) -> List[str]:
+def recursive_list_log_folders(folderpath: str) -> list[str]:
     """Lists the search log folders at or under ``folderpath``, depth first, in sorted order.
 
     A search log folder is listed and not descended into; hidden folders are skipped.
@@ -515,7 +515,7 @@ def recursive_list_log_folders(folderpath: str) -> List[str]:
     return out
 
 
-def recursive_read_search_folders(folderpath: str) -> List[Dict[str, Any]]:
+def recursive_read_search_folders(folderpath: str) -> list[dict[str, Any]]:
     """Reads every search folder found by :func:`recursive_list_log_folders`.
 
     Returns:
@@ -529,7 +529,7 @@ def recursive_read_search_folders(folderpath: str) -> List[Dict[str, Any]]:
 
 
 def read_pareto_front(search_folderpath: str,
-                      objectives: Dict[str, str]) -> List[Dict[str, Any]]:
+                      objectives: dict[str, str]) -> list[dict[str, Any]]:
     """The evaluations of a finished search that no other evaluation dominates.
 
     Evaluations whose results lack an objective or hold a non-finite value

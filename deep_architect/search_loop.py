@@ -76,7 +76,8 @@ import os
 import shutil
 import time
 import warnings
-from typing import Any, Callable, Deque, Dict, List, Optional, Union
+from collections.abc import Callable
+from typing import Any
 
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
@@ -111,7 +112,7 @@ _POINTER_FILENAME = "checkpoint.json"
 _LOCK_FILENAME = "lock"
 
 
-def is_failed_results(results: Dict[str, Any]) -> bool:
+def is_failed_results(results: dict[str, Any]) -> bool:
     """Whether a logged results dict records a failed evaluation.
 
     A failed evaluation's ``results.json`` holds ``evaluation_failed: true``,
@@ -154,7 +155,7 @@ def space_fingerprint(search_space_fn: Callable[[], Any], searcher: Any) -> str:
     import deep_architect.modules as mo
 
     _, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
-    parts: List[Any] = [type(searcher).__module__ + "." + type(searcher).__qualname__]
+    parts: list[Any] = [type(searcher).__module__ + "." + type(searcher).__qualname__]
     for m in co.get_modules_with_cond(outputs, lambda m: True):
         parts.append(m.get_name())
     for h in co.get_all_hyperparameters(outputs):
@@ -166,7 +167,7 @@ def space_fingerprint(search_space_fn: Callable[[], Any], searcher: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _score_problem(results: Any, metrics: List[str]) -> Optional[str]:
+def _score_problem(results: Any, metrics: list[str]) -> str | None:
     """Says why ``results`` cannot be logged and scored, or returns ``None``."""
     if not isinstance(results, dict):
         return f"evaluator returned a {type(results).__name__}, expected a dict of results"
@@ -200,8 +201,8 @@ class _Journal:
     def __init__(self, search_data_folderpath: str) -> None:
         self.folderpath = os.path.join(search_data_folderpath, _JOURNAL_FOLDERNAME)
         self.pointer_filepath = os.path.join(self.folderpath, _POINTER_FILENAME)
-        self.current: Optional[str] = None
-        self.fingerprint: Optional[str] = None
+        self.current: str | None = None
+        self.fingerprint: str | None = None
         os.makedirs(self.folderpath, exist_ok=True)
         self._lock_file = open(os.path.join(self.folderpath, _LOCK_FILENAME), "a")
         if fcntl is not None:
@@ -218,7 +219,7 @@ class _Journal:
         """Releases the folder for other runs."""
         self._lock_file.close()
 
-    def load(self, searcher: Any, fingerprint: str) -> Optional[Dict[str, Any]]:
+    def load(self, searcher: Any, fingerprint: str) -> dict[str, Any] | None:
         """Restores the searcher from the current checkpoint and returns the loop state.
 
         Raises:
@@ -246,7 +247,7 @@ class _Journal:
             searcher.load_state(os.path.join(self.folderpath, self.current))
         return state
 
-    def save(self, searcher: Any, state: Dict[str, Any]) -> None:
+    def save(self, searcher: Any, state: dict[str, Any]) -> None:
         """Writes a new checkpoint and makes it the current one."""
         name = "searcher-b" if self.current == "searcher-a" else "searcher-a"
         if state["searcher_state_saved"]:
@@ -267,13 +268,13 @@ class _SearchRun:
     """The state of one call to :func:`run_search`."""
 
     def __init__(self, searcher: Any, num_samples: int, folderpath: str, search_name: str,
-                 metric: Union[str, List[str]], max_retries: int,
+                 metric: str | list[str], max_retries: int,
                  failure_value: Any, search_space_fn: Callable[[], Any] = None,
                  dedup: bool = False, fingerprint: str = "") -> None:
         self.searcher = searcher
         self.search_space_fn = search_space_fn
-        self.dedup: Optional[Deduplicator] = Deduplicator() if dedup else None
-        self.fingerprints: Dict[int, str] = {}
+        self.dedup: Deduplicator | None = Deduplicator() if dedup else None
+        self.fingerprints: dict[int, str] = {}
         self.fingerprint = fingerprint
         self.metric_seen = False
         self.num_samples = num_samples
@@ -288,7 +289,7 @@ class _SearchRun:
         self.failure_value = failure_value
         sl.create_search_folderpath(folderpath, search_name, create_parent_folders=True)
         self.journal = _Journal(sl.get_search_data_folderpath(folderpath, search_name))
-        self.to_run: Deque[Job] = collections.deque()
+        self.to_run: collections.deque[Job] = collections.deque()
         self.progress: Any = None
         try:
             self._remove_stale_temp_files()
@@ -306,7 +307,7 @@ class _SearchRun:
         for i in self._evaluation_ids():
             ut.remove_stale_temp_files(os.path.join(evaluations_folderpath, "x%d" % i))
 
-    def _load_or_create_state(self) -> Dict[str, Any]:
+    def _load_or_create_state(self) -> dict[str, Any]:
         state = self.journal.load(self.searcher, self.fingerprint)
         self.journal.fingerprint = self.fingerprint
         if state is None:
@@ -320,7 +321,7 @@ class _SearchRun:
             self.journal.save(self.searcher, state)
         return state
 
-    def _evaluation_ids(self) -> List[int]:
+    def _evaluation_ids(self) -> list[int]:
         evaluations_folderpath = sl.get_all_evaluations_folderpath(
             self.folderpath, self.search_name)
         return [int(name[1:]) for name in os.listdir(evaluations_folderpath)
@@ -367,7 +368,7 @@ class _SearchRun:
                 if job is not None:
                     self.to_run.append(job)
 
-    def _update(self, results: Dict[str, Any], token: Any) -> Optional[float]:
+    def _update(self, results: dict[str, Any], token: Any) -> float | None:
         if is_failed_results(results):
             val = self.failure_value
         elif self.several_metrics:
@@ -379,8 +380,8 @@ class _SearchRun:
             self.searcher.update(val, token)
         return val[self.metric] if isinstance(val, dict) else val
 
-    def _dedup_job(self, job: Job, inputs: Optional[Dict[str, Any]] = None,
-                   outputs: Optional[Dict[str, Any]] = None) -> Optional[Job]:
+    def _dedup_job(self, job: Job, inputs: dict[str, Any] | None = None,
+                   outputs: dict[str, Any] | None = None) -> Job | None:
         """Returns ``job`` unless its architecture was (or is being) evaluated already.
 
         A duplicate of a finished evaluation is logged and scored at once with
@@ -411,13 +412,13 @@ class _SearchRun:
                                      results))
         self.dedup = Deduplicator.from_value_lists(self.search_space_fn, finished)
 
-    def _finish(self, evaluation_id: int, results: Dict[str, Any]) -> None:
+    def _finish(self, evaluation_id: int, results: dict[str, Any]) -> None:
         entry = self.state["pending"].pop(str(evaluation_id))
         score = self._update(results, entry["searcher_evaluation_token"])
         if self.progress is not None:
             self.progress.update(score)
 
-    def sample(self) -> Optional[Job]:
+    def sample(self) -> Job | None:
         """Samples the next architecture, checkpoints, then logs its config.
 
         Returns ``None`` when deduplication answers for the evaluation.
@@ -432,7 +433,7 @@ class _SearchRun:
         self._logger(evaluation_id).log_config(vs, token)
         return self._dedup_job(Job(evaluation_id, 1, vs, budget), inputs, outputs)
 
-    def _check_metric_spelling(self, evaluation_id: int, results: Dict[str, Any]) -> None:
+    def _check_metric_spelling(self, evaluation_id: int, results: dict[str, Any]) -> None:
         # Until some result has the metric, a result without it most likely
         # means a misspelt metric: every evaluation would be marked failed.
         missing = [m for m in self.metrics if m not in results]
@@ -444,7 +445,7 @@ class _SearchRun:
                 f"(keys: {sorted(map(str, results))}); is metric={missing[0]!r} misspelt? "
                 "Stopping the search before every evaluation is marked failed")
 
-    def handle(self, outcome: Outcome) -> Optional[Job]:
+    def handle(self, outcome: Outcome) -> Job | None:
         """Logs and scores a finished job; returns the retry job if it gets one."""
         job = outcome.job
         kind, reason = outcome.failure_kind, outcome.failure_reason
@@ -475,7 +476,7 @@ class _SearchRun:
                 self._finish(evaluation_id, reused)
         return None
 
-    def loop(self, executor: Executor, timeout: Optional[float]) -> None:
+    def loop(self, executor: Executor, timeout: float | None) -> None:
         """Keeps the executor full until every evaluation has finished."""
         num_in_flight = 0
         while True:
@@ -509,7 +510,7 @@ class _SearchRun:
                     self.to_run.append(retry)
         self.journal.save(self.searcher, self.state)
 
-    def read_all_results(self) -> List[Dict[str, Any]]:
+    def read_all_results(self) -> list[dict[str, Any]]:
         return [self._logger(i).read_results() for i in range(self.state["num_sampled"])]
 
 
@@ -536,8 +537,8 @@ def _search_space_fn_of(searcher: Any) -> Callable[[], Any]:
     return space_fn
 
 
-def _resolve_legacy_call(args: Dict[str, Any], legacy_args: tuple,
-                         options: Dict[str, Any]) -> Callable[[], Any]:
+def _resolve_legacy_call(args: dict[str, Any], legacy_args: tuple,
+                         options: dict[str, Any]) -> Callable[[], Any]:
     """Turns a call in the deprecated form into the new one; returns the search-space function.
 
     ``args`` maps the five new positional names to what the caller passed and is
@@ -566,7 +567,7 @@ def _resolve_legacy_call(args: Dict[str, Any], legacy_args: tuple,
 
 
 _UNSET: Any = object()
-_DEFAULT_OPTIONS: Dict[str, Any] = {
+_DEFAULT_OPTIONS: dict[str, Any] = {
     "executor": None, "metric": "validation_accuracy", "max_retries": 0, "timeout": None,
     "failure_value": None, "show_progress": None, "pruner": None, "dedup": False, "resume": True,
     "overwrite": False,
@@ -601,17 +602,17 @@ def run_search(
     folderpath: str,
     search_name: str,
     *legacy_args: Any,
-    executor: Optional[Executor] = _UNSET,
-    metric: Union[str, List[str]] = _UNSET,
+    executor: Executor | None = _UNSET,
+    metric: str | list[str] = _UNSET,
     max_retries: int = _UNSET,
-    timeout: Optional[float] = _UNSET,
-    failure_value: Optional[float] = _UNSET,
-    show_progress: Optional[bool] = _UNSET,
+    timeout: float | None = _UNSET,
+    failure_value: float | None = _UNSET,
+    show_progress: bool | None = _UNSET,
     pruner: Any = _UNSET,
     dedup: bool = _UNSET,
     resume: bool = _UNSET,
     overwrite: bool = _UNSET,
-) -> List[Dict[str, Any]]:
+) -> list[dict[str, Any]]:
     """Runs (or resumes) a search until ``num_samples`` evaluations have finished.
 
     Calling it again with the same arguments after the process was killed
@@ -717,11 +718,11 @@ def run_search(
 
 
 def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callable[[], Any],
-         num_samples: int, folderpath: str, search_name: str, executor: Optional[Executor],
-         metric: Union[str, List[str]], max_retries: int, timeout: Optional[float],
-         failure_value: Any, show_progress: Optional[bool],
+         num_samples: int, folderpath: str, search_name: str, executor: Executor | None,
+         metric: str | list[str], max_retries: int, timeout: float | None,
+         failure_value: Any, show_progress: bool | None,
          pruner: Any, dedup: bool, resume: bool,
-         overwrite: bool) -> List[Dict[str, Any]]:
+         overwrite: bool) -> list[dict[str, Any]]:
     check(isinstance(metric, str) or (
         isinstance(metric, (list, tuple)) and len(metric) > 0
         and all(isinstance(m, str) for m in metric)),

@@ -26,7 +26,8 @@ import os
 import shutil
 import sys
 import warnings
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -94,8 +95,8 @@ def _build_digraph(
             "draw_graph needs the 'graphviz' Python package (pip install graphviz)"
         ) from e
     g = graphviz.Digraph(name=graph_name)
-    modules: List[co.Module] = []
-    xlabels: Dict[str, str] = {}
+    modules: list[co.Module] = []
+    xlabels: dict[str, str] = {}
 
     def visit(m: co.Module) -> None:
         modules.append(m)
@@ -147,7 +148,7 @@ def _build_digraph(
     return g
 
 
-def _render(dot_filepath: str, fmt: str) -> Optional[str]:
+def _render(dot_filepath: str, fmt: str) -> str | None:
     """Renders a DOT file next to itself; returns the output path, or None without ``dot``."""
     if shutil.which("dot") is None:
         return None
@@ -163,10 +164,10 @@ def draw_graph(
     draw_hyperparameters: bool = True,
     draw_io_labels: bool = True,
     draw_module_hyperparameter_info: bool = True,
-    out_folderpath: Optional[str] = None,
+    out_folderpath: str | None = None,
     graph_name: str = "graph",
     print_to_screen: bool = True,
-    format: Union[str, Sequence[str]] = "pdf",
+    format: str | Sequence[str] = "pdf",
 ) -> Any:
     """Draws the graph reachable backwards from ``outputs`` (specified or not).
 
@@ -235,7 +236,7 @@ def draw_graph_evolution(
     draw_hyperparameters: bool = True,
     draw_io_labels: bool = True,
     draw_module_hyperparameter_info: bool = True,
-) -> List[str]:
+) -> list[str]:
     """Draws each step of specifying ``outputs`` with ``hyperp_value_lst``.
 
     Step ``i`` (0 = the unspecified space, ``i`` = after assigning the ``i``-th
@@ -319,7 +320,7 @@ def _combine_images_into_pdf(image_filepaths: Sequence[str], pdf_filepath: str) 
 # ---------------------------------------------------------------------------
 
 
-def _finish_figure(plt: Any, fig: Any, fpath: Optional[str], show: bool) -> Any:
+def _finish_figure(plt: Any, fig: Any, fpath: str | None, show: bool) -> Any:
     if fpath is not None:
         fig.savefig(fpath, bbox_inches="tight")
     if show:
@@ -343,11 +344,11 @@ class LinePlot:
 
     def __init__(
         self,
-        title: Optional[str] = None,
-        xlabel: Optional[str] = None,
-        ylabel: Optional[str] = None,
+        title: str | None = None,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
     ) -> None:
-        self.data: List[Dict[str, Any]] = []
+        self.data: list[dict[str, Any]] = []
         self.title = title
         self.xlabel = xlabel
         self.ylabel = ylabel
@@ -358,10 +359,10 @@ class LinePlot:
         self,
         xs: Sequence[float],
         ys: Sequence[float],
-        label: Optional[str] = None,
-        err: Optional[Sequence[float]] = None,
-        color: Optional[str] = None,
-        line_type: Optional[str] = None,
+        label: str | None = None,
+        err: Sequence[float] | None = None,
+        color: str | None = None,
+        line_type: str | None = None,
     ) -> None:
         """Adds a line to the plot.
 
@@ -372,7 +373,7 @@ class LinePlot:
             {"xs": xs, "ys": ys, "label": label, "err": err, "color": color, "line_type": line_type}
         )
 
-    def plot(self, show: bool = True, fpath: Optional[str] = None) -> Any:
+    def plot(self, show: bool = True, fpath: str | None = None) -> Any:
         """Draws the lines in a new figure.
 
         Args:
@@ -402,7 +403,7 @@ class LinePlot:
 
 def get_search_curve(
     search_folderpath: str, metric: str = "validation_accuracy"
-) -> Dict[str, np.ndarray]:
+) -> dict[str, np.ndarray]:
     """Reads the scores of a logged search.
 
     Args:
@@ -436,7 +437,7 @@ def get_search_curve(
     }
 
 
-def _best_at(curve: Dict[str, np.ndarray], grid: np.ndarray) -> np.ndarray:
+def _best_at(curve: dict[str, np.ndarray], grid: np.ndarray) -> np.ndarray:
     """Best score among the evaluations finished by each time of ``grid`` (NaN before any)."""
     done = ~np.isnan(curve["times"])
     order = np.argsort(curve["times"][done], kind="stable")
@@ -449,12 +450,12 @@ def _best_at(curve: Dict[str, np.ndarray], grid: np.ndarray) -> np.ndarray:
 
 
 def plot_search_progress(
-    searches: Union[str, Sequence[str], Mapping[str, Union[str, Sequence[str]]]],
+    searches: str | Sequence[str] | Mapping[str, str | Sequence[str]],
     metric: str = "validation_accuracy",
     x_axis: str = "evaluation",
-    fpath: Optional[str] = None,
+    fpath: str | None = None,
     show: bool = False,
-    title: Optional[str] = None,
+    title: str | None = None,
     show_evaluations: bool = True,
 ) -> Any:
     """Plots the best score so far (and each evaluation's score) of logged searches.
@@ -527,8 +528,8 @@ def plot_search_progress(
     return _finish_figure(plt, fig, fpath, show)
 
 
-def _plot_scores(ax: Any, x_pts: np.ndarray, curve: Dict[str, np.ndarray], color: str,
-                 label: Optional[str] = None) -> None:
+def _plot_scores(ax: Any, x_pts: np.ndarray, curve: dict[str, np.ndarray], color: str,
+                 label: str | None = None) -> None:
     """Dots for completed evaluations, crosses for pruned ones."""
     pruned = curve["pruned"]
     ax.plot(x_pts[~pruned], curve["scores"][~pruned], "o", color=color, alpha=0.35,
@@ -541,7 +542,7 @@ def _plot_scores(ax: Any, x_pts: np.ndarray, curve: Dict[str, np.ndarray], color
 def plot_optimization_history(
     search_folderpath: str,
     metric: str = "validation_accuracy",
-    fpath: Optional[str] = None,
+    fpath: str | None = None,
     show: bool = False,
 ) -> Any:
     """Plots every evaluation's score and the best score so far, in evaluation order.
@@ -574,8 +575,8 @@ def plot_optimization_history(
 def plot_param_importances(
     search_folderpath: str,
     metric: str = "validation_accuracy",
-    search_space_fn: Optional[Any] = None,
-    fpath: Optional[str] = None,
+    search_space_fn: Any | None = None,
+    fpath: str | None = None,
     show: bool = False,
     max_params: int = 20,
 ) -> Any:
@@ -614,11 +615,11 @@ def plot_param_importances(
 
 
 def plot_pareto_front(
-    search_or_results: Union[str, Sequence[Mapping[str, Any]]],
+    search_or_results: str | Sequence[Mapping[str, Any]],
     objectives: Mapping[str, str],
-    fpath: Optional[str] = None,
+    fpath: str | None = None,
     show: bool = False,
-    title: Optional[str] = None,
+    title: str | None = None,
 ) -> Any:
     """Scatter plot of two objectives of every evaluation, the Pareto front highlighted.
 

@@ -5,6 +5,8 @@ its own process; this script is that process. It exits non-zero on failure.
 The first part is the README's minimal example with Keras 3 imports unchanged
 (only the data source differs: scikit-learn's digits instead of MNIST).
 """
+from __future__ import annotations
+
 import importlib.util
 import os
 import shutil

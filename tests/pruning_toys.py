@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import os
 import time
-from typing import Any, Dict, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
@@ -46,7 +47,7 @@ class CurveEvaluator:
         self.num_steps = num_steps
         self.sleep = sleep
 
-    def eval(self, inputs: dict, outputs: dict, reporter: Any) -> Dict[str, Any]:
+    def eval(self, inputs: dict, outputs: dict, reporter: Any) -> dict[str, Any]:
         agg = mo.get_hyperparameter_aggregators(outputs)[0]
         values = {k: h.get_value() for k, h in agg.get_hyperps().items()}
         value = 0.0
@@ -74,7 +75,7 @@ class EveryOtherPruner(Pruner):
 class WaitForPruningEvaluator:
     """Even evaluations report three values; odd ones report until pruned (30 s at most)."""
 
-    def eval(self, inputs: dict, outputs: dict, reporter: Any) -> Dict[str, Any]:
+    def eval(self, inputs: dict, outputs: dict, reporter: Any) -> dict[str, Any]:
         evaluation_id = current_evaluation().evaluation_id
         num_steps = 3 if evaluation_id % 2 == 0 else 3000
         for step in range(num_steps):

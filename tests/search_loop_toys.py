@@ -11,7 +11,7 @@ import math
 import os
 import sys
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
@@ -60,8 +60,8 @@ class ToyEvaluator:
             and every start is appended to ``STARTS``.
     """
 
-    def __init__(self, sleep: float = 0.0, behaviours: Optional[Dict[int, str]] = None,
-                 failing_attempts: int = 10**9, watch_folder: Optional[tuple] = None) -> None:
+    def __init__(self, sleep: float = 0.0, behaviours: dict[int, str] | None = None,
+                 failing_attempts: int = 10**9, watch_folder: tuple | None = None) -> None:
         self.sleep = sleep
         self.behaviours = behaviours or {}
         self.failing_attempts = failing_attempts
@@ -120,7 +120,7 @@ class BudgetEvaluator:
     def __init__(self, sleep: float = 0.0) -> None:
         self.sleep = sleep
 
-    def eval(self, inputs: dict, outputs: dict) -> Dict[str, Any]:
+    def eval(self, inputs: dict, outputs: dict) -> dict[str, Any]:
         start = time.time()
         time.sleep(self.sleep)
         values = [h.get_value() for h in co.get_all_hyperparameters(outputs)]
@@ -149,7 +149,7 @@ class CountingSearcher(seco.Searcher):
         seco.Searcher.__init__(self, search_space_fn)
         self.strict = strict
         self.num_sampled = 0
-        self.updates: List[list] = []
+        self.updates: list[list] = []
 
     def sample(self) -> tuple:
         inputs, outputs = self.search_space_fn()
@@ -158,7 +158,7 @@ class CountingSearcher(seco.Searcher):
         self.num_sampled += 1
         return inputs, outputs, vs, token
 
-    def update(self, val: float, searcher_eval_token: Dict[str, Any]) -> None:
+    def update(self, val: float, searcher_eval_token: dict[str, Any]) -> None:
         index = searcher_eval_token["sample_index"]
         if self.strict:
             check(index < self.num_sampled, f"token {index} was never issued")
@@ -207,7 +207,7 @@ class PidEvaluator:
     def __init__(self, sleep: float = 0.05) -> None:
         self.sleep = sleep
 
-    def eval(self, inputs: dict, outputs: dict) -> Dict[str, Any]:
+    def eval(self, inputs: dict, outputs: dict) -> dict[str, Any]:
         time.sleep(self.sleep)
         return {"validation_accuracy": 0.5, "pid": os.getpid()}
 

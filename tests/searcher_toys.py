@@ -8,7 +8,8 @@ without training anything.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
@@ -20,7 +21,7 @@ D = hp.Discrete
 class Op(co.Module):
     """Pass-through module of a given kind carrying hyperparameters."""
 
-    def __init__(self, kind: str, name_to_hyperp: Dict[str, co.Hyperparameter]) -> None:
+    def __init__(self, kind: str, name_to_hyperp: dict[str, co.Hyperparameter]) -> None:
         co.Module.__init__(self, name=kind)
         self.kind = kind
         self._register(["in"], ["out"], name_to_hyperp)
@@ -32,11 +33,11 @@ class Op(co.Module):
         self._set_output_values({"out": self.inputs["in"].val})
 
 
-def op(op_kind: str, **name_to_hyperp: co.Hyperparameter) -> Tuple[dict, dict]:
+def op(op_kind: str, **name_to_hyperp: co.Hyperparameter) -> tuple[dict, dict]:
     return Op(op_kind, name_to_hyperp).get_io()
 
 
-def cell() -> Tuple[dict, dict]:
+def cell() -> tuple[dict, dict]:
     """Conv with kind and width, an optional Drop, then Pool or Skip."""
     return mo.siso_sequential([
         op("Conv", kind=D(["a", "b", "c", "d"]), width=D([1, 2, 4, 8])),
@@ -45,7 +46,7 @@ def cell() -> Tuple[dict, dict]:
     ])
 
 
-def structured_space() -> Tuple[dict, dict]:
+def structured_space() -> tuple[dict, dict]:
     """Stem, 1-4 repeated cells (a structural 'sub' choice for evolution), head."""
     return mo.siso_sequential([
         op("Stem", ch=D([16, 32, 64])),
@@ -54,7 +55,7 @@ def structured_space() -> Tuple[dict, dict]:
     ])
 
 
-def rich_space() -> Tuple[dict, dict]:
+def rich_space() -> tuple[dict, dict]:
     """Exercises every construct: dependents, sharing, nesting, permutation, splits."""
     sharer = hp.HyperparameterSharer()
     sharer.register("act", lambda: D(["relu", "elu"]))
@@ -87,26 +88,26 @@ class _Merge(co.Module):
         self._set_output_values({"out": self.inputs["in0"].val})
 
 
-def _merge(n: int) -> Tuple[dict, dict]:
+def _merge(n: int) -> tuple[dict, dict]:
     return _Merge(n).get_io()
 
 
-def rejecting_space(reject_fn: Callable[[Any], bool]) -> Callable[[], Tuple[dict, dict]]:
+def rejecting_space(reject_fn: Callable[[Any], bool]) -> Callable[[], tuple[dict, dict]]:
     """A space whose substitution raises ValueError when ``reject_fn(chosen depth)``."""
-    def substitution_fn(dh: Dict[str, Any]) -> Tuple[dict, dict]:
+    def substitution_fn(dh: dict[str, Any]) -> tuple[dict, dict]:
         if reject_fn(dh["depth"]):
             raise ValueError("invalid architecture: depth %d" % dh["depth"])
         return mo.siso_repeat(lambda: op("L", k=D([1, 2, 3])), D([dh["depth"]]))
 
-    def space() -> Tuple[dict, dict]:
+    def space() -> tuple[dict, dict]:
         return mo.substitution_module("Check", substitution_fn, {"depth": D([1, 2, 3, 4])},
                                       ["in"], ["out"])
     return space
 
 
-def many_module_space(num_cells: int = 50) -> Callable[[], Tuple[dict, dict]]:
+def many_module_space(num_cells: int = 50) -> Callable[[], tuple[dict, dict]]:
     """A chain of ``num_cells`` cells of four modules each (about 200 modules)."""
-    def space() -> Tuple[dict, dict]:
+    def space() -> tuple[dict, dict]:
         return mo.siso_sequential([
             mo.siso_sequential([op("C", k=D([1, 3, 5]), w=D([16, 32, 64])),
                                 op("N", kind=D(["bn", "ln"])),
@@ -116,7 +117,7 @@ def many_module_space(num_cells: int = 50) -> Callable[[], Tuple[dict, dict]]:
     return space
 
 
-def ranged_cell() -> Tuple[dict, dict]:
+def ranged_cell() -> tuple[dict, dict]:
     """A Conv with a log-scaled integer width and an optional Drop with a real rate."""
     return mo.siso_sequential([
         op("Conv", kind=D(["a", "b"]), width=hp.Int(4, 256, log=True)),
@@ -124,7 +125,7 @@ def ranged_cell() -> Tuple[dict, dict]:
     ])
 
 
-def ranged_space() -> Tuple[dict, dict]:
+def ranged_space() -> tuple[dict, dict]:
     """1-4 ranged cells (an Int 'sub' repeat count) and a head with a log-scaled rate."""
     return mo.siso_sequential([
         mo.siso_repeat(ranged_cell, hp.Int(1, 4, name="Mutatable_sub")),
@@ -135,15 +136,15 @@ def ranged_space() -> Tuple[dict, dict]:
 # --------------------------------------------------------------------------- objectives
 
 
-def describe(inputs: Dict[str, co.Input]) -> List[Tuple[str, Dict[str, Any]]]:
+def describe(inputs: dict[str, co.Input]) -> list[tuple[str, dict[str, Any]]]:
     """``(kind, hyperparameter values)`` of every Op in evaluation order."""
     return [(m.kind, {k: h.get_value() for k, h in m.hyperps.items()})
             for m in co.determine_module_eval_seq(inputs) if isinstance(m, Op)]
 
 
-def cells_of(arch: List[Tuple[str, Dict[str, Any]]]) -> List[List[Tuple[str, Dict[str, Any]]]]:
+def cells_of(arch: list[tuple[str, dict[str, Any]]]) -> list[list[tuple[str, dict[str, Any]]]]:
     """Splits a described structured-space architecture into its cells."""
-    cells: List[List[Tuple[str, Dict[str, Any]]]] = []
+    cells: list[list[tuple[str, dict[str, Any]]]] = []
     for kind, values in arch:
         if kind == "Conv":
             cells.append([])
@@ -152,7 +153,7 @@ def cells_of(arch: List[Tuple[str, Dict[str, Any]]]) -> List[List[Tuple[str, Dic
     return cells
 
 
-def objective_count(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+def objective_count(arch: list[tuple[str, dict[str, Any]]]) -> float:
     """Rewards many cells whose Conv is kind 'a' with a wide width, followed by a Pool."""
     score = 0.0
     for c in cells_of(arch):
@@ -165,7 +166,7 @@ def objective_count(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
 _TARGET = [("b", 4, True, "Pool"), ("c", 8, False, "Skip"), ("d", 2, True, "Pool")]
 
 
-def objective_target(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+def objective_target(arch: list[tuple[str, dict[str, Any]]]) -> float:
     """Closeness to a fixed 3-cell design; the wrong depth costs one point per cell."""
     cells = cells_of(arch)
     score = -abs(len(cells) - len(_TARGET))
@@ -176,7 +177,7 @@ def objective_target(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
     return float(score)
 
 
-def objective_tradeoff(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+def objective_tradeoff(arch: list[tuple[str, dict[str, Any]]]) -> float:
     """Accuracy-like term with diminishing returns minus a cost in total width."""
     cells = cells_of(arch)
     quality = sum(1.0 + (c[0][1]["kind"] in ("c", "d")) for c in cells)
@@ -185,7 +186,7 @@ def objective_tradeoff(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
     return quality ** 0.5 + stem - 0.08 * width
 
 
-def objective_ranged(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
+def objective_ranged(arch: list[tuple[str, dict[str, Any]]]) -> float:
     """For :func:`ranged_space`: widths near 64, rate near 1e-2, two cells, no dropout."""
     cells = cells_of(arch)
     head = dict(arch[-1][1])
@@ -196,7 +197,7 @@ def objective_ranged(arch: List[Tuple[str, Dict[str, Any]]]) -> float:
     return float(score)
 
 
-OBJECTIVES: Dict[str, Callable[[List[Tuple[str, Dict[str, Any]]]], float]] = {
+OBJECTIVES: dict[str, Callable[[list[tuple[str, dict[str, Any]]]], float]] = {
     "count": objective_count,
     "target": objective_target,
     "tradeoff": objective_tradeoff,
@@ -206,7 +207,7 @@ OBJECTIVES: Dict[str, Callable[[List[Tuple[str, Dict[str, Any]]]], float]] = {
 # --------------------------------------------------------------------------- searchers
 
 
-def make_searcher(name: str, search_space_fn: Callable[[], Tuple[dict, dict]],
+def make_searcher(name: str, search_space_fn: Callable[[], tuple[dict, dict]],
                   rng: Any = None) -> Any:
     """One searcher of each kind, with small settings suited to the toy spaces.
 

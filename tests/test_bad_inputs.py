@@ -3,6 +3,7 @@
 The cases are listed in one table so the count of messaged errors is easy to
 read off; each must fail with the message, not with a bare Python exception.
 """
+from __future__ import annotations
 
 import os
 import subprocess

@@ -1,4 +1,5 @@
 """Tests of deep_architect.core: naming, connections, traversal orders, forward, jsonify."""
+from __future__ import annotations
 
 import inspect
 import subprocess

@@ -1,4 +1,5 @@
 """Runs the examples in the docstrings of the core modules."""
+from __future__ import annotations
 
 import doctest
 import importlib

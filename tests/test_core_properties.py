@@ -1,4 +1,5 @@
 """Property-based tests: random nested search spaces specify, replay and evaluate correctly."""
+from __future__ import annotations
 
 import json
 

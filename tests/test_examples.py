@@ -1,5 +1,7 @@
 """Runs every example of examples/mnist, mnist_with_logging, benchmarks and hardware_aware
 end to end, each in a subprocess with a small config, from a temporary working folder."""
+from __future__ import annotations
+
 import json
 import os
 import subprocess

@@ -1,4 +1,6 @@
 """Latency tables, the latency penalty and latency-constrained search."""
+from __future__ import annotations
+
 import json
 import os
 

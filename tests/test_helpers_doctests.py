@@ -1,4 +1,6 @@
 """Runs the docstring examples of the framework helpers."""
+from __future__ import annotations
+
 import doctest
 import importlib
 

@@ -4,6 +4,8 @@ Each backend runs tests/helpers_keras_checks.py in its own process, because
 Keras chooses its backend once per process (KERAS_BACKEND); that script also
 runs examples/framework_starters/main_keras.py.
 """
+from __future__ import annotations
+
 import importlib.util
 import os
 import subprocess

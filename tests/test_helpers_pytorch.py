@@ -1,4 +1,6 @@
 """Tests of deep_architect.helpers.pytorch_support."""
+from __future__ import annotations
+
 import gc
 import os
 import subprocess

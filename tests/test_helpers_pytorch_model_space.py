@@ -1,4 +1,5 @@
 """Inline search spaces in PyTorch modules (issue 19, part 1)."""
+from __future__ import annotations
 
 import io
 import json

@@ -1,4 +1,6 @@
 """Tests of deep_architect.helpers.sklearn_support."""
+from __future__ import annotations
+
 import numpy as np
 import pytest
 

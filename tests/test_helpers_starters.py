@@ -2,6 +2,8 @@
 
 main_keras.py runs inside the per-backend Keras checks (test_helpers_keras.py).
 """
+from __future__ import annotations
+
 import importlib.util
 import os
 import re

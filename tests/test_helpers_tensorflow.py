@@ -1,4 +1,6 @@
 """Tests of the TensorFlow 2 helpers (tensorflow_support and tensorflow_eager_support)."""
+from __future__ import annotations
+
 import os
 
 import pytest

@@ -1,4 +1,5 @@
 """Tests of deep_architect.importance (main-effect importances of a logged search)."""
+from __future__ import annotations
 
 import numpy as np
 import pytest

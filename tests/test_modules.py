@@ -1,4 +1,5 @@
 """Tests of deep_architect.modules and deep_architect.hyperparameters."""
+from __future__ import annotations
 
 import itertools
 

@@ -1,4 +1,6 @@
 """Pareto utilities, the NSGA-II searcher, multi-metric run_search and reading the front."""
+from __future__ import annotations
+
 import math
 import random
 

@@ -1,4 +1,6 @@
 """Tests of deep_architect.oneshot.DartsTrainer."""
+from __future__ import annotations
+
 import pytest
 
 torch = pytest.importorskip("torch")

@@ -1,4 +1,6 @@
 """Tests of deep_architect.oneshot.Supernet: compilation, exactness, paths, errors."""
+from __future__ import annotations
+
 import pytest
 
 torch = pytest.importorskip("torch")

@@ -1,4 +1,6 @@
 """Tests of single-path training and deep_architect.oneshot.WeightSharingEvaluator."""
+from __future__ import annotations
+
 import numpy as np
 import pytest
 

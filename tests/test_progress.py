@@ -1,4 +1,5 @@
 """Tests for deep_architect.progress."""
+from __future__ import annotations
 
 import io
 import math

@@ -1,4 +1,5 @@
 """Tests of the range hyperparameters hp.Int and hp.Float and their use by specify/enumerate."""
+from __future__ import annotations
 
 import json
 import math

@@ -1,4 +1,5 @@
 """Tests for deep_architect.report, including a real headless browser (chromium + selenium)."""
+from __future__ import annotations
 
 import html.parser
 import os

@@ -1,4 +1,5 @@
 """Tests for deep_architect.search_logging: layout, formats, crash safety, readers."""
+from __future__ import annotations
 
 import json
 import os

@@ -1,4 +1,5 @@
 """Every searcher honours the sample/update contract on structured spaces (issue 3, items 1, 6)."""
+from __future__ import annotations
 
 import json
 import math

@@ -1,4 +1,5 @@
 """Every searcher handles the range hyperparameters hp.Int and hp.Float (issue 18, part 1)."""
+from __future__ import annotations
 
 import json
 import math

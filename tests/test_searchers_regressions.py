@@ -1,4 +1,5 @@
 """Regression tests for the bugs searchers.md lists in the original (issue 3, item 3)."""
+from __future__ import annotations
 
 import collections
 import math

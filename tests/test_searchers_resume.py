@@ -4,6 +4,7 @@ The searchers own their generators (issue 15): the global ones are reseeded
 differently in the two processes, so only the saved state can make the
 continuations agree, and loading must leave the global generators alone.
 """
+from __future__ import annotations
 
 import json
 import os

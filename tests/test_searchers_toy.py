@@ -7,6 +7,7 @@ clearest signal ("target": closeness to a fixed 3-cell design in a space of
 Everything is seeded, so the outcome is deterministic; 20 seeds rather than a
 handful keep it from hinging on the particular random stream.
 """
+from __future__ import annotations
 
 import random
 

@@ -1,4 +1,5 @@
 """Warm start (issue 14, item 2): fresh searchers take logged results and foreign tokens."""
+from __future__ import annotations
 
 import json
 import math

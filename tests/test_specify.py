@@ -1,4 +1,5 @@
 """Tests of deep_architect.searchers.common: random_specify, specify, enumeration, retries."""
+from __future__ import annotations
 
 import json
 

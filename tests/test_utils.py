@@ -1,4 +1,5 @@
 """Tests for deep_architect.utils."""
+from __future__ import annotations
 
 import os
 import subprocess

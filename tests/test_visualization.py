@@ -1,4 +1,5 @@
 """Tests for deep_architect.visualization: graph drawings, evolution, plots, text dump."""
+from __future__ import annotations
 
 import os
 import re

@@ -1,4 +1,6 @@
 """Zero-cost proxies: hand-computed values, invariances, the model left unchanged, bad input."""
+from __future__ import annotations
+
 import math
 import subprocess
 import sys

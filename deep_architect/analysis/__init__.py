@@ -12,6 +12,7 @@ own modules on example inputs the user passes in.
 * :func:`fingerprint` hashes a specified architecture, so that duplicates are
   recognised whatever value list produced them.
 """
+from __future__ import annotations
 
 from deep_architect.analysis.checks import Problem, SpaceReport, check_space
 from deep_architect.analysis.dedup import Deduplicator

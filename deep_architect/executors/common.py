@@ -23,7 +23,8 @@ import pickle
 import threading
 import traceback
 import uuid
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 from deep_architect.errors import DeepArchitectError
 
@@ -53,8 +54,8 @@ class Job:
 
     evaluation_id: int
     attempt: int
-    hyperp_value_lst: List[Any]
-    budget: Optional[float] = None
+    hyperp_value_lst: list[Any]
+    budget: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,9 +72,9 @@ class Outcome:
 
     job: Job
     results: Any = None
-    failure_kind: Optional[str] = None
-    failure_reason: Optional[str] = None
-    failure_details: Optional[str] = None
+    failure_kind: str | None = None
+    failure_reason: str | None = None
+    failure_details: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -94,7 +95,7 @@ class EvaluationContext:
 
     evaluation_id: int
     attempt: int
-    budget: Optional[float] = None
+    budget: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +119,7 @@ class WorkerSetup:
     search_space_fn: Callable[[], Any]
     evaluator_fn: Callable[[], Any]
     key: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
-    all_evaluations_folderpath: Optional[str] = None
+    all_evaluations_folderpath: str | None = None
     pruner: Any = None
 
     def to_bytes(self) -> bytes:
@@ -213,7 +214,7 @@ class Executor:
         """
         raise NotImplementedError
 
-    def submit(self, job: Job, timeout: Optional[float]) -> None:
+    def submit(self, job: Job, timeout: float | None) -> None:
         """Starts one job; the loop never exceeds :attr:`capacity` jobs in flight.
 
         Args:
@@ -223,7 +224,7 @@ class Executor:
         """
         raise NotImplementedError
 
-    def wait(self) -> List[Outcome]:
+    def wait(self) -> list[Outcome]:
         """Blocks until at least one job in flight has finished.
 
         Returns:
@@ -246,14 +247,14 @@ class Executor:
 _context = threading.local()
 
 
-def _thread_evaluators() -> Dict[str, Any]:
+def _thread_evaluators() -> dict[str, Any]:
     # Evaluators built in this thread, by setup key (a recycled worker reuses its own).
     if not hasattr(_context, "evaluators"):
         _context.evaluators = {}
     return _context.evaluators
 
 
-def current_evaluation() -> Optional[EvaluationContext]:
+def current_evaluation() -> EvaluationContext | None:
     """Returns the evaluation being run in this process, or ``None`` outside one.
 
     Evaluators can call it to learn their evaluation id (to name checkpoints or

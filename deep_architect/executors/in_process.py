@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from typing import Any, Iterator, List, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from deep_architect.errors import check
 from deep_architect.executors.common import (
@@ -28,7 +29,7 @@ def _raise_timed_out(signum: int, frame: Any) -> None:
 
 
 @contextlib.contextmanager
-def _alarm(timeout: Optional[float]) -> Iterator[None]:
+def _alarm(timeout: float | None) -> Iterator[None]:
     # SIGALRM is the only way to interrupt Python code running in this very
     # thread; it exists on POSIX and only the main thread receives signals.
     usable = (
@@ -63,8 +64,8 @@ class InProcessExecutor(Executor):
     """
 
     def __init__(self) -> None:
-        self._setup: Optional[WorkerSetup] = None
-        self._pending: Optional[tuple] = None
+        self._setup: WorkerSetup | None = None
+        self._pending: tuple | None = None
 
     @property
     def capacity(self) -> int:
@@ -79,7 +80,7 @@ class InProcessExecutor(Executor):
         """
         self._setup = setup
 
-    def submit(self, job: Job, timeout: Optional[float]) -> None:
+    def submit(self, job: Job, timeout: float | None) -> None:
         """Queues ``job``; it runs during the next :meth:`wait`.
 
         Args:
@@ -90,7 +91,7 @@ class InProcessExecutor(Executor):
         check(self._pending is None, "InProcessExecutor runs one job at a time")
         self._pending = (job, timeout)
 
-    def wait(self) -> List[Outcome]:
+    def wait(self) -> list[Outcome]:
         """Runs the queued job and returns its outcome.
 
         Returns:

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import Iterator, List, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
 
 from deep_architect.errors import DeepArchitectError, check
 from deep_architect.executors.common import (
@@ -104,7 +104,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, setup_bytes: bytes
 
 
 @contextlib.contextmanager
-def _environment(name: str, value: Optional[str]) -> Iterator[None]:
+def _environment(name: str, value: str | None) -> Iterator[None]:
     # A spawned child copies the parent's environment when it starts, so setting
     # the variable around `start()` reaches the child before any framework import.
     if value is None:
@@ -121,7 +121,7 @@ def _environment(name: str, value: Optional[str]) -> Iterator[None]:
             os.environ[name] = previous
 
 
-def _describe_exit(exitcode: Optional[int]) -> str:
+def _describe_exit(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         try:
             return f"killed by signal {signal.Signals(-exitcode).name}"
@@ -133,14 +133,14 @@ def _describe_exit(exitcode: Optional[int]) -> str:
 class _Slot:
     """One worker process (started lazily) and the job it is running."""
 
-    def __init__(self, index: int, gpu_id: Optional[int]) -> None:
+    def __init__(self, index: int, gpu_id: int | None) -> None:
         self.index = index
         self.gpu_id = gpu_id
-        self.process: Optional[multiprocessing.Process] = None
-        self.conn: Optional[multiprocessing.connection.Connection] = None
-        self.lifeline: Optional[multiprocessing.connection.Connection] = None
-        self.job: Optional[Job] = None
-        self.timeout: Optional[float] = None
+        self.process: multiprocessing.Process | None = None
+        self.conn: multiprocessing.connection.Connection | None = None
+        self.lifeline: multiprocessing.connection.Connection | None = None
+        self.job: Job | None = None
+        self.timeout: float | None = None
         self.deadline = float("inf")
         self.ready = False
         self.num_evaluations = 0
@@ -181,7 +181,7 @@ class _Slot:
         self.process = self.conn = self.lifeline = None
 
 
-def _resolve_gpu_ids(gpu_ids: Union[None, str, Sequence[int]]) -> Optional[List[int]]:
+def _resolve_gpu_ids(gpu_ids: None | str | Sequence[int]) -> list[int] | None:
     if gpu_ids is None:
         return None
     if gpu_ids == "auto":
@@ -227,9 +227,9 @@ class ProcessExecutor(Executor):
 
     def __init__(
         self,
-        num_workers: Optional[int] = None,
-        gpu_ids: Union[None, str, Sequence[int]] = None,
-        max_evaluations_per_worker: Optional[int] = None,
+        num_workers: int | None = None,
+        gpu_ids: None | str | Sequence[int] = None,
+        max_evaluations_per_worker: int | None = None,
     ) -> None:
         resolved_gpu_ids = _resolve_gpu_ids(gpu_ids)
         if num_workers is None:
@@ -251,7 +251,7 @@ class ProcessExecutor(Executor):
             for k in range(num_workers)
         ]
         self._context = multiprocessing.get_context("spawn")
-        self._setup_bytes: Optional[bytes] = None
+        self._setup_bytes: bytes | None = None
 
     @property
     def capacity(self) -> int:
@@ -271,7 +271,7 @@ class ProcessExecutor(Executor):
         for slot in self._slots:
             slot.start(self._context, self._setup_bytes)
 
-    def submit(self, job: Job, timeout: Optional[float]) -> None:
+    def submit(self, job: Job, timeout: float | None) -> None:
         """Sends ``job`` to an idle worker, starting a new process if needed.
 
         Args:
@@ -292,7 +292,7 @@ class ProcessExecutor(Executor):
         slot.timeout = timeout
         self._start_clock(slot)
 
-    def wait(self) -> List[Outcome]:
+    def wait(self) -> list[Outcome]:
         """Blocks until a worker answers, dies or exceeds its deadline.
 
         Returns:
@@ -325,7 +325,7 @@ class ProcessExecutor(Executor):
         else:
             slot.deadline = time.monotonic() + slot.timeout
 
-    def _check_slot(self, slot: _Slot, ready: set) -> Optional[Outcome]:
+    def _check_slot(self, slot: _Slot, ready: set) -> Outcome | None:
         job = slot.job
         if slot.conn in ready or slot.conn.poll():
             try:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from deep_architect.errors import DeepArchitectError, check
 from deep_architect.executors.common import (
@@ -56,12 +57,12 @@ class RayExecutor(Executor):
 
     def __init__(
         self,
-        address: Optional[str] = None,
-        num_workers: Optional[int] = None,
+        address: str | None = None,
+        num_workers: int | None = None,
         num_cpus: float = 1,
         num_gpus: float = 0,
-        remote_options: Optional[Mapping[str, Any]] = None,
-        init_kwargs: Optional[Mapping[str, Any]] = None,
+        remote_options: Mapping[str, Any] | None = None,
+        init_kwargs: Mapping[str, Any] | None = None,
     ) -> None:
         check(num_workers is None or (isinstance(num_workers, int) and num_workers >= 1),
               f"RayExecutor: num_workers must be None or a positive int, got {num_workers!r}")
@@ -70,7 +71,7 @@ class RayExecutor(Executor):
               "non-negative and not both zero")
         self.address = address
         self.num_workers = num_workers
-        self.task_options: Dict[str, Any] = {
+        self.task_options: dict[str, Any] = {
             "num_cpus": num_cpus, "num_gpus": num_gpus, "max_retries": 0,
             **(remote_options or {}),
         }
@@ -80,7 +81,7 @@ class RayExecutor(Executor):
         self._capacity = 0
         self._setup_ref: Any = None
         self._task: Any = None
-        self._in_flight: Dict[Any, tuple] = {}
+        self._in_flight: dict[Any, tuple] = {}
 
     @property
     def capacity(self) -> int:
@@ -112,7 +113,7 @@ class RayExecutor(Executor):
         self._setup_ref = self._ray.put(setup)
         self._task = self._ray.remote(_run_job_task).options(**self.task_options)
 
-    def submit(self, job: Job, timeout: Optional[float]) -> None:
+    def submit(self, job: Job, timeout: float | None) -> None:
         """Launches ``job`` as a Ray task.
 
         Args:
@@ -125,7 +126,7 @@ class RayExecutor(Executor):
         ref = self._task.remote(self._setup_ref, job)
         self._in_flight[ref] = (job, timeout, deadline)
 
-    def wait(self) -> List[Outcome]:
+    def wait(self) -> list[Outcome]:
         """Blocks until a task finishes, fails or exceeds its deadline.
 
         Returns:

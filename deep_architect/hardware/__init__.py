@@ -5,6 +5,8 @@ PyTorch is imported only when a table measures something. Hard budgets use
 ``LatencyTable.predict`` as the cost; several objectives at once use
 :class:`deep_architect.searchers.nsga2.NSGA2Searcher`.
 """
+from __future__ import annotations
+
 from deep_architect.hardware.latency_table import LatencyTable
 from deep_architect.hardware.objectives import latency_penalty
 

@@ -35,6 +35,7 @@ Example:
     >>> len(results), any(r.get("pruned") for r in results)
     (8, True)
 """
+from __future__ import annotations
 
 from deep_architect.pruning.base import (
     INTERMEDIATE_VALUES_FILENAME,

@@ -7,7 +7,8 @@ import json
 import math
 import os
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 from deep_architect.errors import DeepArchitectError, check
 
@@ -40,16 +41,16 @@ class Curve:
     """
 
     evaluation_id: int
-    values: Dict[int, float] = dataclasses.field(default_factory=dict)
+    values: dict[int, float] = dataclasses.field(default_factory=dict)
     finished: bool = False
     pruned: bool = False
 
     @property
-    def last_step(self) -> Optional[int]:
+    def last_step(self) -> int | None:
         """The largest reported step, or ``None`` if nothing was reported."""
         return max(self.values) if self.values else None
 
-    def best_up_to(self, step: int) -> Optional[float]:
+    def best_up_to(self, step: int) -> float | None:
         """The highest value reported at a step ``<= step``, or ``None``."""
         best = None
         for s, v in self.values.items():
@@ -94,7 +95,7 @@ def _evaluation_id(folderpath: str) -> int:
     return int(match.group(1))
 
 
-def _read_lines(filepath: str) -> List[Dict[str, Any]]:
+def _read_lines(filepath: str) -> list[dict[str, Any]]:
     try:
         with open(filepath) as f:
             text = f.read()
@@ -109,7 +110,7 @@ def _read_lines(filepath: str) -> List[Dict[str, Any]]:
     return records
 
 
-def _results_status(evaluation_folderpath: str) -> Tuple[bool, bool]:
+def _results_status(evaluation_folderpath: str) -> tuple[bool, bool]:
     try:
         with open(os.path.join(evaluation_folderpath, "results.json")) as f:
             results = json.load(f)
@@ -143,10 +144,10 @@ def read_curve(evaluation_folderpath: str) -> Curve:
 
 # Curves of finished evaluations never change again: each process reads them
 # once, keyed by the results file's identity in case a folder is recreated.
-_finished_curves: Dict[Tuple[str, int, int], Curve] = {}
+_finished_curves: dict[tuple[str, int, int], Curve] = {}
 
 
-def _results_key(evaluation_folderpath: str) -> Optional[Tuple[str, int, int]]:
+def _results_key(evaluation_folderpath: str) -> tuple[str, int, int] | None:
     try:
         st = os.stat(os.path.join(evaluation_folderpath, "results.json"))
     except FileNotFoundError:
@@ -154,7 +155,7 @@ def _results_key(evaluation_folderpath: str) -> Optional[Tuple[str, int, int]]:
     return evaluation_folderpath, st.st_ino, st.st_mtime_ns
 
 
-def read_curves(all_evaluations_folderpath: str) -> List[Curve]:
+def read_curves(all_evaluations_folderpath: str) -> list[Curve]:
     """Reads the curve of every evaluation in a search's ``evaluations`` folder.
 
     Args:
@@ -201,7 +202,7 @@ class Reporter:
     """
 
     def __init__(self, evaluation_folderpath: str, attempt: int,
-                 pruner: Optional[Pruner] = None) -> None:
+                 pruner: Pruner | None = None) -> None:
         self.evaluation_folderpath = evaluation_folderpath
         self.attempt = attempt
         self.pruner = pruner
@@ -209,7 +210,7 @@ class Reporter:
         self._filepath = os.path.join(evaluation_folderpath, INTERMEDIATE_VALUES_FILENAME)
         self._started = False
 
-    def _append(self, record: Dict[str, Any], prefix: str = "") -> None:
+    def _append(self, record: dict[str, Any], prefix: str = "") -> None:
         fd = os.open(self._filepath, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             os.write(fd, (prefix + json.dumps(record) + "\n").encode("utf-8"))
@@ -248,7 +249,7 @@ class Reporter:
                   if c.evaluation_id != self.curve.evaluation_id]
         return bool(self.pruner.should_prune(self.curve, others))
 
-    def pruned_results(self) -> Dict[str, Any]:
+    def pruned_results(self) -> dict[str, Any]:
         """The results logged when the evaluation is pruned: its last value and step.
 
         Raises:

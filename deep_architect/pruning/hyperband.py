@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from deep_architect.errors import check
 from deep_architect.pruning.base import Curve, Pruner

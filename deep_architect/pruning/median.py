@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from typing import Sequence
+from collections.abc import Sequence
 
 from deep_architect.errors import check
 from deep_architect.pruning.base import Curve, Pruner

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from deep_architect.errors import check
 from deep_architect.pruning.base import Curve, Pruner
@@ -48,7 +48,7 @@ class SuccessiveHalvingPruner(Pruner):
         """The step of rung ``k``."""
         return self.min_resource * self.reduction_factor ** (self.min_early_stopping_rate + k)
 
-    def _rung_just_reached(self, curve: Curve) -> Optional[int]:
+    def _rung_just_reached(self, curve: Curve) -> int | None:
         # The last report is the first at or past a rung when the previous
         # report was below it: that is the one moment the rung decides.
         steps = sorted(curve.values)

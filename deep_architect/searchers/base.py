@@ -53,7 +53,7 @@ import math
 import numbers
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -69,7 +69,7 @@ SAMPLE_ID_KEY = "sample_id"
 #: Token key holding the identity of the searcher instance that issued it.
 ISSUER_KEY = "issuer"
 
-RngLike = Union[None, int, np.random.RandomState]
+RngLike = int | np.random.RandomState | None
 
 
 class SearcherSample(NamedTuple):
@@ -100,7 +100,7 @@ def check_val(val: Any, owner: str) -> float:
     return float(val)
 
 
-def make_rng(rng: RngLike, owner: str = "searcher") -> Optional[np.random.RandomState]:
+def make_rng(rng: RngLike, owner: str = "searcher") -> np.random.RandomState | None:
     """The generator a searcher owns: ``None`` (global generators) or a ``RandomState``.
 
     Args:
@@ -133,7 +133,7 @@ def set_rng_state(rng: np.random.RandomState, state: Sequence) -> None:
 
 
 def random_architecture(search_space_fn: Callable[[], mo.Fragment], owner: str,
-                        rng: Optional[np.random.RandomState] = None) -> tuple:
+                        rng: np.random.RandomState | None = None) -> tuple:
     """Samples a fully specified architecture uniformly at random.
 
     Attempts rejected by the space (``ValueError``) start over on a fresh space,

@@ -9,7 +9,8 @@ always leads to the same next hyperparameter with the same number of values.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,11 +28,11 @@ class MCTSTreeNode:
         parent_node: The parent, or ``None`` for the root.
     """
 
-    def __init__(self, parent_node: Optional["MCTSTreeNode"]) -> None:
+    def __init__(self, parent_node: "MCTSTreeNode" | None) -> None:
         self.num_trials = 0
         self.sum_scores = 0.0
         self.parent = parent_node
-        self.children: Optional[List[MCTSTreeNode]] = None
+        self.children: list[MCTSTreeNode] | None = None
 
     def is_leaf(self) -> bool:
         """Whether the node was never expanded."""
@@ -47,7 +48,7 @@ class MCTSTreeNode:
         self.children = [MCTSTreeNode(self) for _ in range(num_children)]
 
     def best_child(self, exploration_bonus: float,
-                   rng: Optional[np.random.RandomState] = None) -> Tuple["MCTSTreeNode", int]:
+                   rng: np.random.RandomState | None = None) -> tuple["MCTSTreeNode", int]:
         """Child with the highest UCT score; ties broken uniformly at random.
 
         A child without trials scores ``+inf``; otherwise its score is its mean
@@ -96,14 +97,14 @@ class MCTSTreeNode:
 
     @staticmethod
     def deserialize(serialization: list,
-                    parent: Optional["MCTSTreeNode"] = None) -> "MCTSTreeNode":
+                    parent: "MCTSTreeNode" | None = None) -> "MCTSTreeNode":
         """Inverse of :meth:`serialize`; an empty child list becomes a leaf.
 
         Args:
             serialization: Output of :meth:`serialize` (lists or tuples).
             parent: Parent of the rebuilt node.
         """
-        def make(ser: list, parent_node: Optional[MCTSTreeNode]) -> MCTSTreeNode:
+        def make(ser: list, parent_node: MCTSTreeNode | None) -> MCTSTreeNode:
             if len(ser) != 3:
                 raise DeepArchitectError(
                     "MCTSTreeNode.deserialize: expected [num_trials, sum_scores, children], "
@@ -176,22 +177,22 @@ class MCTSSearcher(Searcher):
     state_filename = "mcts_searcher_state.json"
     state_keys = ("mcts_root_node",)
 
-    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+    def __init__(self, search_space_fn: Callable[[], tuple[dict, dict]],
                  exploration_bonus: float = 1.0,
                  reset_default_scope_upon_sample: bool = True, rng: RngLike = None) -> None:
         Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         self.exploration_bonus = exploration_bonus
         self.mcts_root_node = MCTSTreeNode(None)
-        self._lowest_val: Optional[float] = None
+        self._lowest_val: float | None = None
 
-    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
         """Tree walk, expansion and random rollout (see the class documentation)."""
         return seco.sample_until_valid(self._sample_attempt, description=self._owner)
 
-    def _sample_attempt(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def _sample_attempt(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
         inputs, outputs = self.search_space_fn()
-        tree_hist: List[int] = []
-        rollout_hist: List[int] = []
+        tree_hist: list[int] = []
+        rollout_hist: list[int] = []
         try:
             vs = self._specify(outputs, tree_hist, rollout_hist)
         except ValueError:
@@ -200,12 +201,12 @@ class MCTSSearcher(Searcher):
             raise
         return inputs, outputs, vs, {"tree_hist": tree_hist, "rollout_hist": rollout_hist}
 
-    def _specify(self, outputs: Dict[str, Any], tree_hist: List[int],
-                 rollout_hist: List[int]) -> List[Any]:
+    def _specify(self, outputs: dict[str, Any], tree_hist: list[int],
+                 rollout_hist: list[int]) -> list[Any]:
         """Tree walk then rollout; appends the chosen indices to the two lists."""
         randint = (np.random if self.rng is None else self.rng).randint
         h_it = co.unassigned_independent_hyperparameter_iterator(outputs)
-        vs: List[Any] = []
+        vs: list[Any] = []
         node = self.mcts_root_node
         for h in h_it:
             values = _values_of(h)
@@ -234,19 +235,19 @@ class MCTSSearcher(Searcher):
             vs.append(values[idx])
         return vs
 
-    def observe(self, val: float, token: Dict[str, Any]) -> None:
+    def observe(self, val: float, token: dict[str, Any]) -> None:
         """Credits ``val`` to the root and the tree part of the token's path."""
         self.check_token_keys(token, ["tree_hist"])
         self._credit(token["tree_hist"], token.get("rollout_hist", []), val)
         if self._lowest_val is None or val < self._lowest_val:
             self._lowest_val = val
 
-    def _credit(self, tree_hist: List[int], rollout_hist: List[int], val: float) -> None:
+    def _credit(self, tree_hist: list[int], rollout_hist: list[int], val: float) -> None:
         """Adds a trial with score ``val`` to the root and the nodes of ``tree_hist``."""
         check(isinstance(tree_hist, list) and all(type(i) is int for i in tree_hist),
               "MCTSSearcher.update: the token's tree_hist %r is not a list of ints", tree_hist)
         path = [self.mcts_root_node]
-        num_values: Optional[List[int]] = None
+        num_values: list[int] | None = None
         for depth, idx in enumerate(tree_hist):
             node = path[-1]
             if node.children is None:  # a token of another instance went deeper
@@ -264,10 +265,10 @@ class MCTSSearcher(Searcher):
         for node in path:
             node.update_stats(val)
 
-    def _num_values_along(self, indices: List[int]) -> List[int]:
+    def _num_values_along(self, indices: list[int]) -> list[int]:
         """Number of values of each hyperparameter met when replaying ``indices``."""
         _, outputs = self.search_space_fn()
-        counts: List[int] = []
+        counts: list[int] = []
         try:
             for idx, h in zip(indices, co.unassigned_independent_hyperparameter_iterator(outputs)):
                 values = _values_of(h)
@@ -279,14 +280,14 @@ class MCTSSearcher(Searcher):
             pass  # a rejected architecture: the decisions made so far still count
         return counts
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """The base state plus the tree (``"mcts_root_node"``) and the lowest score seen."""
         state = Searcher.get_state(self)
         state["mcts_root_node"] = MCTSTreeNode.serialize(self.mcts_root_node)
         state["lowest_val"] = self._lowest_val
         return state
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores :meth:`get_state`'s output or the original's ``{"mcts_root_node": ...}``."""
         Searcher.set_state(self, state)
         self.mcts_root_node = MCTSTreeNode.deserialize(state["mcts_root_node"])

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Optional
+from typing import Any
 
 from deep_architect.errors import DeepArchitectError
 
@@ -64,7 +64,7 @@ class NoSampleAvailable(DeepArchitectError):
     """
 
 
-def budget_of(searcher_eval_token: Any) -> Optional[float]:
+def budget_of(searcher_eval_token: Any) -> float | None:
     """Returns the budget a searcher put into a token, or ``None`` if it has none.
 
     Args:

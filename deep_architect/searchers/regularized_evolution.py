@@ -14,7 +14,8 @@ import collections
 import functools
 import numbers
 import random
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -46,11 +47,11 @@ def _check_discrete(h: co.Hyperparameter) -> None:
         )
 
 
-def _uniform(rng: Optional[np.random.RandomState]) -> float:
+def _uniform(rng: np.random.RandomState | None) -> float:
     return random.random() if rng is None else float(rng.random_sample())
 
 
-def _perturbed(h: hp.Range, val: Any, rng: Optional[np.random.RandomState]) -> Any:
+def _perturbed(h: hp.Range, val: Any, rng: np.random.RandomState | None) -> Any:
     """A value of ``h`` other than ``val``, a Gaussian step away on the unit scale.
 
     Raises:
@@ -69,7 +70,7 @@ def _perturbed(h: hp.Range, val: Any, rng: Optional[np.random.RandomState]) -> A
     return alternatives[_randint(rng, len(alternatives))]
 
 
-def _kept_value(h: co.Hyperparameter, val: Any) -> Optional[Any]:
+def _kept_value(h: co.Hyperparameter, val: Any) -> Any | None:
     """``val`` as a value of ``h``, or ``None`` when it does not fit."""
     if isinstance(h, hp.Range):
         try:
@@ -80,7 +81,7 @@ def _kept_value(h: co.Hyperparameter, val: Any) -> Optional[Any]:
     return None if match is None else h.vs[match]
 
 
-def _random_value(h: co.Hyperparameter, rng: Optional[np.random.RandomState]) -> Any:
+def _random_value(h: co.Hyperparameter, rng: np.random.RandomState | None) -> Any:
     if isinstance(h, hp.Range):
         return h.from_unit(_uniform(rng))
     return h.vs[_randint(rng, len(h.vs))]
@@ -102,7 +103,7 @@ def _value_kind(x: Any) -> Any:
     return type(x)
 
 
-def _find_value(h: hp.Discrete, val: Any) -> Optional[int]:
+def _find_value(h: hp.Discrete, val: Any) -> int | None:
     """Index of ``val`` in ``h.vs``, or ``None``; unlike ``in``, ``0.0`` does not match ``0``.
 
     A shifted value list can put a value meant for another hyperparameter at
@@ -116,14 +117,14 @@ def _find_value(h: hp.Discrete, val: Any) -> Optional[int]:
     return None
 
 
-def _randint(rng: Optional[np.random.RandomState], n: int) -> int:
+def _randint(rng: np.random.RandomState | None, n: int) -> int:
     """Uniform integer in ``[0, n)``, from ``random`` when ``rng`` is ``None``."""
     return random.randint(0, n - 1) if rng is None else int(rng.randint(n))
 
 
-def random_specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
-                             rng: Optional[np.random.RandomState] = None
-                             ) -> Tuple[List[Any], List[Any]]:
+def random_specify_evolution(outputs: dict[str, Any], mutatable_fn: MutatableFn,
+                             rng: np.random.RandomState | None = None
+                             ) -> tuple[list[Any], list[Any]]:
     """Specifies every hyperparameter at random.
 
     Args:
@@ -135,8 +136,8 @@ def random_specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
         ``(user_vs, all_vs)``: the values of the mutatable hyperparameters, and
         of all hyperparameters, in iteration order.
     """
-    user_vs: List[Any] = []
-    all_vs: List[Any] = []
+    user_vs: list[Any] = []
+    all_vs: list[Any] = []
     for h in co.unassigned_independent_hyperparameter_iterator(outputs):
         v = seco.random_specify_hyperparameter(h, rng)
         if mutatable_fn(h):
@@ -145,9 +146,9 @@ def random_specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
     return user_vs, all_vs
 
 
-def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
-                      user_vs: List[Any],
-                      rng: Optional[np.random.RandomState] = None) -> List[Any]:
+def specify_evolution(outputs: dict[str, Any], mutatable_fn: MutatableFn,
+                      user_vs: list[Any],
+                      rng: np.random.RandomState | None = None) -> list[Any]:
     """Specifies a fresh space, taking mutatable values from ``user_vs`` in order.
 
     Non-mutatable hyperparameters are drawn at random (NumPy). When ``user_vs``
@@ -170,9 +171,9 @@ def specify_evolution(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
     return _specify_with_values(outputs, mutatable_fn, user_vs, None, rng)
 
 
-def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
-                         user_vs: List[Any], mutate_pos: Optional[int],
-                         rng: Optional[np.random.RandomState] = None) -> List[Any]:
+def _specify_with_values(outputs: dict[str, Any], mutatable_fn: MutatableFn,
+                         user_vs: list[Any], mutate_pos: int | None,
+                         rng: np.random.RandomState | None = None) -> list[Any]:
     """:func:`specify_evolution`, mutating the mutatable value at ``mutate_pos``.
 
     Unless ``mutate_pos`` is ``None``, the hyperparameter at that mutatable
@@ -186,7 +187,7 @@ def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
         ValueError: If that hyperparameter has no other value (the caller
             resamples, as for an invalid architecture).
     """
-    all_vs: List[Any] = []
+    all_vs: list[Any] = []
     pos = 0
     for h in co.unassigned_independent_hyperparameter_iterator(outputs):
         if mutatable_fn(h):
@@ -216,11 +217,11 @@ def _specify_with_values(outputs: Dict[str, Any], mutatable_fn: MutatableFn,
     return all_vs
 
 
-def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
+def mutate(outputs: dict[str, Any], user_vs: list[Any], all_vs: list[Any],
            mutatable_fn: MutatableFn,
-           search_space_fn: Callable[[], Tuple[dict, dict]],
-           rng: Optional[np.random.RandomState] = None
-           ) -> Tuple[dict, dict, List[Any], List[Any]]:
+           search_space_fn: Callable[[], tuple[dict, dict]],
+           rng: np.random.RandomState | None = None
+           ) -> tuple[dict, dict, list[Any], list[Any]]:
     """Builds a child of the individual ``(user_vs, all_vs)`` by changing one value.
 
     The parent is replayed on ``outputs`` to find its mutatable
@@ -242,7 +243,7 @@ def mutate(outputs: Dict[str, Any], user_vs: List[Any], all_vs: List[Any],
     Returns:
         ``(inputs, outputs, new_user_vs, new_all_vs)`` of the child.
     """
-    hs: List[co.Hyperparameter] = []
+    hs: list[co.Hyperparameter] = []
     for i, h in enumerate(co.unassigned_independent_hyperparameter_iterator(outputs)):
         if i >= len(all_vs):
             raise DeepArchitectError(f"mutate: all_vs has {len(all_vs)} values, too few "
@@ -292,7 +293,7 @@ class EvolutionSearcher(Searcher):
     state_filename = "evolution_searcher.json"
     state_keys = ("P", "S", "population", "regularized", "initializing")
 
-    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+    def __init__(self, search_space_fn: Callable[[], tuple[dict, dict]],
                  mutatable_fn: MutatableFn, P: int, S: int, regularized: bool = False,
                  reset_default_scope_upon_sample: bool = True, rng: RngLike = None) -> None:
         Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
@@ -304,11 +305,11 @@ class EvolutionSearcher(Searcher):
         self.P = P
         self.S = S
         self.regularized = regularized
-        self.population: Deque[Tuple[List[Any], List[Any], float]] = collections.deque(
+        self.population: collections.deque[tuple[list[Any], list[Any], float]] = collections.deque(
             maxlen=P)
         self.initializing = True
 
-    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
         """A random individual while initializing, else a mutated tournament winner."""
         if self.initializing and len(self.population) >= self.P:
             self.initializing = False
@@ -323,11 +324,11 @@ class EvolutionSearcher(Searcher):
             attempt, description=self._owner)
         return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
 
-    def _random_individual(self) -> Tuple[dict, dict, List[Any], List[Any]]:
+    def _random_individual(self) -> tuple[dict, dict, list[Any], list[Any]]:
         inputs, outputs = self.search_space_fn()
         return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable, self.rng)
 
-    def _child(self, parent_user_vs: List[Any]) -> Tuple[dict, dict, List[Any], List[Any]]:
+    def _child(self, parent_user_vs: list[Any]) -> tuple[dict, dict, list[Any], list[Any]]:
         # Same outcome as ``mutate`` but with a single fresh space: the
         # position to mutate is drawn first and mutated while specifying.
         user_vs = list(parent_user_vs)
@@ -336,7 +337,7 @@ class EvolutionSearcher(Searcher):
                                       _randint(self.rng, len(user_vs)), self.rng)
         return inputs, outputs, user_vs, all_vs
 
-    def _tournament_winner(self) -> Tuple[List[Any], List[Any], float]:
+    def _tournament_winner(self) -> tuple[list[Any], list[Any], float]:
         n, k = len(self.population), min(self.S, len(self.population))
         if self.rng is None:
             indices = sorted(random.sample(range(n), k))
@@ -345,7 +346,7 @@ class EvolutionSearcher(Searcher):
         best = max(indices, key=lambda i: (self.population[i][2], -i))
         return self.population[best]
 
-    def observe(self, val: float, token: Dict[str, Any]) -> None:
+    def observe(self, val: float, token: dict[str, Any]) -> None:
         """Adds the token's individual, first removing one member if the population is full."""
         self.check_token_keys(token, ["user_vs", "all_vs"])
         check(isinstance(token["user_vs"], list) and isinstance(token["all_vs"], list),
@@ -360,7 +361,7 @@ class EvolutionSearcher(Searcher):
                 del self.population[worst]
         self.population.append((list(token["user_vs"]), list(token["all_vs"]), val))
 
-    def get_best(self, num_models: int) -> List[Tuple[float, List[Any]]]:
+    def get_best(self, num_models: int) -> list[tuple[float, list[Any]]]:
         """The ``num_models`` best members as ``(val, all_vs)``, best first.
 
         Args:
@@ -369,7 +370,7 @@ class EvolutionSearcher(Searcher):
         ranked = sorted(self.population, key=lambda member: member[2], reverse=True)
         return [(val, all_vs) for _, all_vs, val in ranked[:num_models]]
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """The base state plus ``P``, ``S``, ``regularized``, ``initializing``, ``population``."""
         state = Searcher.get_state(self)
         state.update({"P": self.P, "S": self.S, "regularized": self.regularized,
@@ -378,7 +379,7 @@ class EvolutionSearcher(Searcher):
                                      for user_vs, all_vs, val in self.population]})
         return state
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores :meth:`get_state`'s output or the original's state file."""
         Searcher.set_state(self, state)
         self.P, self.S = state["P"], state["S"]

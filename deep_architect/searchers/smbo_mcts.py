@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Tuple
+from collections.abc import Callable
+from typing import Any
 
 from deep_architect.errors import check
 from deep_architect.searchers.base import RngLike
@@ -40,7 +41,7 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
     state_filename = "state.json"
     state_keys = ("cnt",)
 
-    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+    def __init__(self, search_space_fn: Callable[[], tuple[dict, dict]],
                  surrogate_model: SurrogateModel, num_samples: int, exploration_prob: float,
                  tree_refit_interval: int, reset_default_scope_upon_sample: bool = True,
                  rng: RngLike = None) -> None:
@@ -59,7 +60,7 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
                             reset_default_scope_upon_sample=self.reset_default_scope_upon_sample,
                             rng=self.rng)
 
-    def _best_candidate(self) -> Tuple[dict, dict, List[Any]]:
+    def _best_candidate(self) -> tuple[dict, dict, list[Any]]:
         candidates, scores = [], []
         for _ in range(self.num_samples):
             inputs, outputs, vs, token = self.mcts.sample()
@@ -71,21 +72,21 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
             scores.append(score)
         return candidates[self._choose([vs for _, _, vs in candidates], scores)]
 
-    def observe(self, val: float, token: Dict[str, Any]) -> None:
+    def observe(self, val: float, token: dict[str, Any]) -> None:
         """Feeds the surrogate; every ``tree_refit_interval`` updates the tree starts afresh."""
         SMBOSearcher.observe(self, val, token)
         self.cnt += 1
         if self.cnt % self.tree_refit_interval == 0:
             self.mcts = self._new_tree()
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """The SMBO state plus the update counter (``"cnt"``) and the tree's state (``"mcts"``)."""
         state = SMBOSearcher.get_state(self)
         state["cnt"] = self.cnt
         state["mcts"] = self.mcts.get_state()
         return state
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores :meth:`get_state`'s output."""
         SMBOSearcher.set_state(self, state)
         self.cnt = int(state["cnt"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class SMBOSearcher(Searcher):
 
     state_filename = "smbo_searcher_state.json"
 
-    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+    def __init__(self, search_space_fn: Callable[[], tuple[dict, dict]],
                  surrogate_model: SurrogateModel, num_samples: int, exploration_prob: float,
                  reset_default_scope_upon_sample: bool = True, rng: RngLike = None) -> None:
         Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
@@ -57,9 +58,9 @@ class SMBOSearcher(Searcher):
         self.surr_model = surrogate_model
         self.num_samples = num_samples
         self.exploration_prob = exploration_prob
-        self._observed: Dict[str, List[Any]] = {}
+        self._observed: dict[str, list[Any]] = {}
 
-    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
         """A random architecture (exploration) or the surrogate's best candidate."""
         if (np.random if self.rng is None else self.rng).rand() < self.exploration_prob:
             inputs, outputs, vs = random_architecture(self.search_space_fn, self._owner,
@@ -68,14 +69,14 @@ class SMBOSearcher(Searcher):
             inputs, outputs, vs = self._best_candidate()
         return inputs, outputs, vs, {"vs": list(vs)}
 
-    def _best_candidate(self) -> Tuple[dict, dict, List[Any]]:
+    def _best_candidate(self) -> tuple[dict, dict, list[Any]]:
         candidates = [random_architecture(self.search_space_fn, self._owner, self.rng)
                       for _ in range(self.num_samples)]
         scores = self.surr_model.eval_batch(
             [extract_features(inputs, outputs) for inputs, outputs, _ in candidates])
         return candidates[self._choose([vs for _, _, vs in candidates], scores)]
 
-    def _choose(self, value_lists: Sequence[List[Any]], scores: Sequence[float]) -> int:
+    def _choose(self, value_lists: Sequence[list[Any]], scores: Sequence[float]) -> int:
         """Index of a best-scored candidate: among ties, one never observed, at random.
 
         Non-finite scores never win; if no score is finite, the last candidate is taken.
@@ -91,7 +92,7 @@ class SMBOSearcher(Searcher):
             return pool[0]
         return pool[int((np.random if self.rng is None else self.rng).randint(len(pool)))]
 
-    def observe(self, val: float, token: Dict[str, Any]) -> None:
+    def observe(self, val: float, token: dict[str, Any]) -> None:
         """Rebuilds the token's architecture and feeds its features and ``val`` to the surrogate."""
         self.check_token_keys(token, ["vs"])
         inputs, outputs = self.search_space_fn()
@@ -99,14 +100,14 @@ class SMBOSearcher(Searcher):
         self.surr_model.update(val, extract_features(inputs, outputs))
         self._observed.setdefault(_vs_key(token["vs"]), list(token["vs"]))
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """The base state plus the surrogate's (``"surrogate"``)."""
         state = Searcher.get_state(self)
         state["surrogate"] = self.surr_model.get_state()
         state["observed"] = list(self._observed.values())
         return state
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores :meth:`get_state`'s output."""
         Searcher.set_state(self, state)
         if "surrogate" in state:

@@ -28,7 +28,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -88,10 +89,10 @@ class SuccessiveNarrowing(Searcher):
     state_filename = "successive_narrowing_state.json"
     state_keys = ("queue", "vals", "num_remaining", "idx", "reduction_factor")
 
-    def __init__(self, search_space_fn: Callable[[], Tuple[dict, dict]],
+    def __init__(self, search_space_fn: Callable[[], tuple[dict, dict]],
                  num_initial_samples: int, reduction_factor: float,
                  reset_default_scope_upon_sample: bool = True,
-                 initial_budget: Optional[float] = None,
+                 initial_budget: float | None = None,
                  budget_increase_factor: float = 1.0, rng: RngLike = None) -> None:
         Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         check(isinstance(num_initial_samples, int) and num_initial_samples >= 1,
@@ -110,14 +111,14 @@ class SuccessiveNarrowing(Searcher):
         self.initial_budget = initial_budget
         self.budget_increase_factor = budget_increase_factor
         self.round_idx = 0
-        self.queue: List[List[Any]] = [
+        self.queue: list[list[Any]] = [
             random_architecture(self.search_space_fn, self._owner, self.rng)[2]
             for _ in range(num_initial_samples)]
-        self.vals: List[Optional[float]] = [None] * num_initial_samples
+        self.vals: list[float | None] = [None] * num_initial_samples
         self.num_remaining = num_initial_samples
         self.idx = 0
 
-    def propose(self) -> Tuple[dict, dict, List[Any], Dict[str, Any]]:
+    def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
         """The next queued architecture of the round."""
         if self.idx >= len(self.queue):
             raise NoSampleAvailable(
@@ -126,14 +127,14 @@ class SuccessiveNarrowing(Searcher):
         vs = list(self.queue[self.idx])
         inputs, outputs = self.search_space_fn()
         seco.specify(outputs, vs)
-        token: Dict[str, Any] = {"idx": self.idx}
+        token: dict[str, Any] = {"idx": self.idx}
         if self.initial_budget is not None:
             token[BUDGET_KEY] = (self.initial_budget
                                  * self.budget_increase_factor ** self.round_idx)
         self.idx += 1
         return inputs, outputs, vs, token
 
-    def observe(self, val: float, token: Dict[str, Any]) -> None:
+    def observe(self, val: float, token: dict[str, Any]) -> None:
         """Records the result of a queued architecture; a full round narrows the queue."""
         self.check_token_keys(token, ["idx"])
         idx = token["idx"]
@@ -151,7 +152,7 @@ class SuccessiveNarrowing(Searcher):
             self.idx = 0
             self.round_idx += 1
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """The base state plus the queue, the round's results, the round and the budgets."""
         state = Searcher.get_state(self)
         state.update({"queue": self.queue, "vals": self.vals,
@@ -161,7 +162,7 @@ class SuccessiveNarrowing(Searcher):
                       "budget_increase_factor": self.budget_increase_factor})
         return state
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores :meth:`get_state`'s output or the original's state file."""
         Searcher.set_state(self, state)
         self.queue, self.vals = state["queue"], state["vals"]
@@ -173,10 +174,10 @@ class SuccessiveNarrowing(Searcher):
         self.budget_increase_factor = state.get("budget_increase_factor", 1.0)
 
 
-def run_successive_narrowing(search_space_fn: Callable[[], Tuple[dict, dict]],
+def run_successive_narrowing(search_space_fn: Callable[[], tuple[dict, dict]],
                              num_initial_samples: int, initial_budget: float,
                              get_evaluator: Callable[[float], Any],
-                             extract_val_fn: Callable[[Dict[str, Any]], float],
+                             extract_val_fn: Callable[[dict[str, Any]], float],
                              num_samples_reduction_factor: float,
                              budget_increase_factor: float, num_rounds: int,
                              get_evaluation_logger: Callable[[int], Any]) -> None:

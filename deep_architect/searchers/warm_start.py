@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Optional
+from typing import Any
 
 import deep_architect.search_logging as sl
 from deep_architect.errors import DeepArchitectError
@@ -38,7 +38,7 @@ __all__ = ["warm_start"]
 
 def warm_start(searcher: Any, folderpath: str, search_name: str,
                metric: str = "validation_accuracy",
-               failure_value: Optional[float] = None) -> int:
+               failure_value: float | None = None) -> int:
     """Feeds every finished evaluation of a search folder to ``searcher.update``.
 
     Evaluations are taken in id order; those still running (no
@@ -82,7 +82,7 @@ def warm_start(searcher: Any, folderpath: str, search_name: str,
     return num_fed
 
 
-def _score_of(results: Any, metric: str, failure_value: Optional[float]) -> Optional[float]:
+def _score_of(results: Any, metric: str, failure_value: float | None) -> float | None:
     # Imported here: the search loop brings the executors, which a searcher
     # module has no other use for.
     from deep_architect.search_loop import is_failed_results

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 
-Features = Dict[str, List[str]]
+Features = dict[str, list[str]]
 
 #: Levels of the ordinal encoding of a range hyperparameter's value.
 RANGE_FEATURE_LEVELS = 10
@@ -27,7 +28,7 @@ class SurrogateModel:
         """Predicted score (higher is better) of the architecture with ``feats``."""
         raise NotImplementedError
 
-    def eval_batch(self, feats_lst: Sequence[Features]) -> List[float]:
+    def eval_batch(self, feats_lst: Sequence[Features]) -> list[float]:
         """Predicted scores of several architectures (one per element of ``feats_lst``)."""
         return [self.eval(feats) for feats in feats_lst]
 
@@ -35,11 +36,11 @@ class SurrogateModel:
         """Records that the architecture with ``feats`` scored ``val``."""
         raise NotImplementedError
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """Plain-JSON state of the model (empty by default)."""
         return {}
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores :meth:`get_state`'s output (no-op by default)."""
 
     def save_state(self, folderpath: str) -> None:
@@ -49,7 +50,7 @@ class SurrogateModel:
         """Restores a state written by :meth:`save_state` (no-op by default)."""
 
 
-def extract_features(inputs: Dict[str, Any], outputs: Dict[str, Any]) -> Features:
+def extract_features(inputs: dict[str, Any], outputs: dict[str, Any]) -> Features:
     """String features of a fully specified architecture.
 
     Modules are taken in ``core.traverse_backward`` order. For each module:
@@ -70,11 +71,11 @@ def extract_features(inputs: Dict[str, Any], outputs: Dict[str, Any]) -> Feature
     Returns:
         ``{"module_feats": [...], "connection_feats": [...], "module_hyperp_feats": [...]}``.
     """
-    modules: List[co.Module] = []
+    modules: list[co.Module] = []
     co.traverse_backward(outputs, modules.append)
-    module_feats: List[str] = []
-    connection_feats: List[str] = []
-    module_hyperp_feats: List[str] = []
+    module_feats: list[str] = []
+    connection_feats: list[str] = []
+    module_hyperp_feats: list[str] = []
     for m in modules:
         m_name = m.get_name()
         module_feats.append(m_name)
@@ -91,7 +92,7 @@ def extract_features(inputs: Dict[str, Any], outputs: Dict[str, Any]) -> Feature
             "module_hyperp_feats": module_hyperp_feats}
 
 
-def _range_feats(m_name: str, local_name: str, h: hp.Range) -> List[str]:
+def _range_feats(m_name: str, local_name: str, h: hp.Range) -> list[str]:
     level = int(h.to_unit(h.get_value()) * RANGE_FEATURE_LEVELS + 1e-9)
     return ["%s/%s : %s >= %d/%d" % (m_name, local_name, h.get_name(), k, RANGE_FEATURE_LEVELS)
             for k in range(1, level + 1)]

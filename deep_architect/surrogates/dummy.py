@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List
+from typing import Any
 
 import deep_architect.utils as ut
 from deep_architect.errors import check
@@ -19,7 +19,7 @@ class DummySurrogate(SurrogateModel):
     """
 
     def __init__(self) -> None:
-        self.val_lst: List[float] = []
+        self.val_lst: list[float] = []
         self._sum = 0.0
         self._sum_of = 0
 
@@ -42,11 +42,11 @@ class DummySurrogate(SurrogateModel):
             self._sum, self._sum_of = math.fsum(self.val_lst), len(self.val_lst)
         return self._sum
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """``{"val_lst": [...]}``."""
         return {"val_lst": list(self.val_lst)}
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Replaces the observed values with those of ``state``."""
         check(isinstance(state, dict) and isinstance(state.get("val_lst"), list),
               "DummySurrogate.set_state: expected {'val_lst': [...]}, got %r", state)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any, Dict, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -58,11 +59,11 @@ class HashingSurrogate(SurrogateModel):
         check(any(self.feats_name_to_use_flag.values()),
               "HashingSurrogate: at least one of use_module_feats, use_connection_feats "
               "and use_module_hyperp_feats must be true")
-        self.vecs_lst: List[Any] = []
-        self.vals_lst: List[float] = []
+        self.vecs_lst: list[Any] = []
+        self.vals_lst: list[float] = []
         self.model: Any = None
         # Rows of vecs_lst already stacked into one matrix, kept between refits.
-        self._stacked: Optional[Any] = None
+        self._stacked: Any | None = None
 
     def _bucket_indices(self, feats: Features) -> np.ndarray:
         return np.fromiter(
@@ -91,7 +92,7 @@ class HashingSurrogate(SurrogateModel):
         """Predicted score; 0.0 until the first refit."""
         return self.eval_batch([feats])[0]
 
-    def eval_batch(self, feats_lst: Sequence[Features]) -> List[float]:
+    def eval_batch(self, feats_lst: Sequence[Features]) -> list[float]:
         """Predicted scores of many architectures with a single ``predict`` call."""
         if self.model is None:
             return [0.0] * len(feats_lst)
@@ -117,7 +118,7 @@ class HashingSurrogate(SurrogateModel):
             self._stacked = sp.vstack(blocks, format="csr")
         return self._stacked
 
-    def _refit(self, num_observations: Optional[int] = None) -> None:
+    def _refit(self, num_observations: int | None = None) -> None:
         """Fits a Ridge model on the first ``num_observations`` observations (default all)."""
         from sklearn.linear_model import Ridge
 
@@ -126,13 +127,13 @@ class HashingSurrogate(SurrogateModel):
             self.model = Ridge(alpha=self.weight_decay_coeff)
         self.model.fit(self._stacked_vecs()[:n], np.asarray(self.vals_lst[:n]))
 
-    def get_state(self) -> Dict[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """``{"hash_size", "vals_lst", "buckets"}`` with each observation's bucket indices."""
         buckets = [np.repeat(row.indices, row.data.astype(np.int64)).tolist()
                    for row in self.vecs_lst]
         return {"hash_size": self.hash_size, "vals_lst": list(self.vals_lst), "buckets": buckets}
 
-    def set_state(self, state: Dict[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores :meth:`get_state`'s output and refits as the saving surrogate had last fitted.
 
         Raises:
@@ -148,7 +149,7 @@ class HashingSurrogate(SurrogateModel):
         mat = self._buckets2mat([np.asarray(b, dtype=np.int64) for b in state["buckets"]])
         self._restore([float(v) for v in state["vals_lst"]], mat)
 
-    def _restore(self, vals_lst: List[float], stacked: Any) -> None:
+    def _restore(self, vals_lst: list[float], stacked: Any) -> None:
         n = len(vals_lst)
         self.vals_lst, self.model = vals_lst, None
         self.vecs_lst = [stacked[i] for i in range(n)]

@@ -7,6 +7,8 @@ evaluator returning proxies, and
 :class:`~deep_architect.zero_cost.filtered_searcher.ProxyFilteredSearcher` for
 a filter in front of any searcher.
 """
+from __future__ import annotations
+
 from deep_architect.zero_cost.evaluator import ZeroCostEvaluator, build_model, make_batch
 from deep_architect.zero_cost.filtered_searcher import ProxyFilteredSearcher
 from deep_architect.zero_cost.proxies import LOSS_FREE_PROXIES, PROXIES, compute_proxy

@@ -23,6 +23,8 @@ Architectures are trained with the PyTorch ``SimpleClassifierEvaluator`` on
 ``batch_size``, ``learning_rate``, ``torch_num_threads``, ``draw_graphs``
 (drawing of every architecture into its ``eval_data`` folder), ``use_gpu``.
 """
+from __future__ import annotations
+
 import os
 import random
 

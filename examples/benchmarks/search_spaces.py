@@ -7,6 +7,8 @@ their structure (cells, motifs, connection bits, operation sets) but use fewer
 filters and cells than on CIFAR-10 with GPUs; ``dnn`` and ``conv`` are the
 original benchmark's spaces. Images are NCHW (the PyTorch backend).
 """
+from __future__ import annotations
+
 from functools import partial
 
 from deep_architect.contrib.misc.search_spaces import (

@@ -6,6 +6,8 @@ MCTS exploration bonus 0.33; SMBO with a hashing surrogate, 512 candidates per
 sample and exploration probability 0.1; regularized evolution with population
 100 and tournament 25). The ``smbo_*`` names are the original benchmark's.
 """
+from __future__ import annotations
+
 from deep_architect.searchers.mcts import MCTSSearcher
 from deep_architect.searchers.random import RandomSearcher
 from deep_architect.searchers.regularized_evolution import EvolutionSearcher, mutatable

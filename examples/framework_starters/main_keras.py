@@ -6,6 +6,8 @@ each briefly and prints its validation accuracy. Works on any Keras backend
 
     python examples/framework_starters/main_keras.py [--num_samples 4] [--num_epochs 4]
 """
+from __future__ import annotations
+
 from types import SimpleNamespace
 
 import keras

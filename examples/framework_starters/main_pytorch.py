@@ -5,6 +5,8 @@ each briefly and prints its validation accuracy. Run from the repository root:
 
     python examples/framework_starters/main_pytorch.py [--num_samples 3] [--num_epochs 10]
 """
+from __future__ import annotations
+
 from types import SimpleNamespace
 
 import torch

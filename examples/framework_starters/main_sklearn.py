@@ -6,6 +6,8 @@ a ``sklearn.pipeline.Pipeline``. Run from the repository root:
 
     python examples/framework_starters/main_sklearn.py [--num_samples 6]
 """
+from __future__ import annotations
+
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression

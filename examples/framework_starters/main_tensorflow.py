@@ -7,6 +7,8 @@ repository root:
 
     python examples/framework_starters/main_tensorflow.py [--num_samples 3] [--num_epochs 10]
 """
+from __future__ import annotations
+
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # the layers below are TF layers

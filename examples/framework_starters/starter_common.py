@@ -3,6 +3,8 @@
 Each ``main_<framework>.py`` supplies its framework's modules and evaluator; the
 search space (``dnn_net``) is the same for Keras, PyTorch and TensorFlow.
 """
+from __future__ import annotations
+
 import argparse
 import tempfile
 

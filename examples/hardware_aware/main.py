@@ -30,6 +30,8 @@ Config keys: ``dataset`` (``"digits"``), ``num_samples``, ``population_size``,
 for no hard budget), ``folderpath``, ``search_name``, ``delete_if_exists``,
 ``seed``.
 """
+from __future__ import annotations
+
 import os
 import shutil
 

@@ -8,7 +8,7 @@ operation (a ``LayerChoice``). The head is an ordinary ``nn.Linear``.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 import numpy as np
 import torch
@@ -69,7 +69,7 @@ class DigitsEvaluator:
         # all on a machine whose cores are shared.
         torch.set_num_threads(1)
 
-    def eval(self, inputs: Dict[str, Any], outputs: Dict[str, Any]) -> Dict[str, Any]:
+    def eval(self, inputs: dict[str, Any], outputs: dict[str, Any]) -> dict[str, Any]:
         """Trains the architecture of ``(inputs, outputs)``; returns its validation accuracy."""
         torch.manual_seed(self.seed)
         model = hpt.PyTorchModel(inputs, outputs, {"in": self.X_train[:2]})

@@ -8,6 +8,8 @@ Config keys: ``dataset`` (``"digits"``, bundled with scikit-learn, or ``"mnist"`
 read from the idx files in ``data_dir``, default ``data/mnist``), ``num_samples``,
 ``max_eval_time_in_minutes``.
 """
+from __future__ import annotations
+
 import deep_architect.utils as ut
 from deep_architect.contrib.deep_learning_backend import backend
 from deep_architect.contrib.misc.datasets.dataset import InMemoryDataset

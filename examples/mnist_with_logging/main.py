@@ -21,6 +21,8 @@ read from the idx files in ``data_dir``, default ``data/mnist``),
 (per-epoch lines), ``folderpath``, ``search_name``, ``delete_if_exists``,
 ``use_gpu``, ``seed`` (optional).
 """
+from __future__ import annotations
+
 from search_setup import (
     make_evaluator,
     prepare_search_folder,

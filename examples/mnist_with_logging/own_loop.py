@@ -22,6 +22,8 @@ This loop resumes by skipping the evaluations whose config was already logged;
 unlike ``run_search``, it does not restore the searcher's state, and a crash
 between logging the config and the results leaves an evaluation without results.
 """
+from __future__ import annotations
+
 import search_setup as setup
 
 import deep_architect.search_logging as sl

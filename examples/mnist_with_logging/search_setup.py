@@ -3,6 +3,8 @@
 ``main.py`` runs the search with the library's loop; ``own_loop.py`` writes the
 loop out by hand. Both read the same config keys (see ``main.py``).
 """
+from __future__ import annotations
+
 import os
 
 import numpy as np

@@ -16,6 +16,8 @@ Run from the repository root:
 Config keys: ``searcher``, ``num_samples``, ``num_epochs``, ``folderpath``,
 ``search_name``, ``seed``, ``pruner_n_startup``, ``pruner_n_warmup_steps``.
 """
+from __future__ import annotations
+
 import numpy as np
 import torch
 from torch import nn

@@ -1,4 +1,5 @@
 """The evaluator of the workers: PyTorch training of a classifier on a small dataset."""
+from __future__ import annotations
 
 import os
 

@@ -6,6 +6,7 @@ Run from the repository root:
 then start the workers (see run.sh). Evaluation ids that already have a
 configuration are skipped, so rerunning an interrupted master is safe.
 """
+from __future__ import annotations
 
 from search_space import search_space_fn
 

@@ -4,6 +4,7 @@ Master and workers must build exactly the same space, since the workers replay
 the master's value lists with ``specify``; importing this one module from both
 guarantees it. The PyTorch backend implements the framework-neutral ops.
 """
+from __future__ import annotations
 
 from deep_architect.contrib.deep_learning_backend import backend
 from deep_architect.contrib.misc.search_spaces import dnn

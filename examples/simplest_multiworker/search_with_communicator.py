@@ -15,6 +15,7 @@ others are workers. From the repository root:
 See run_with_communicator.sh. The file communicator keeps its mailboxes in
 ``<folderpath>/<search_name>_file_comm``; delete that folder before a new search.
 """
+from __future__ import annotations
 
 import os
 

@@ -16,6 +16,7 @@ The search folder is ``<folderpath>/<search_name>_run_search``. The config's
 ``delete_if_exists`` is ignored here, since deleting would defeat resuming:
 delete the folder yourself to start over.
 """
+from __future__ import annotations
 
 import os
 

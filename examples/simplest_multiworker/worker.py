@@ -6,6 +6,7 @@ Run from the repository root, one process per worker (see run.sh):
         --worker_id 0 --num_workers 2
 Evaluations that already have results are skipped, so rerunning a worker is safe.
 """
+from __future__ import annotations
 
 from evaluator import get_evaluator
 from search_space import search_space_fn

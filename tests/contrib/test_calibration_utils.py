@@ -1,4 +1,6 @@
 """Tests for contrib/misc/calibration_utils."""
+from __future__ import annotations
+
 import math
 
 import numpy as np

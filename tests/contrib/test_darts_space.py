@@ -1,4 +1,6 @@
 """Tests of the DARTS cell space (contrib/misc/search_spaces/darts_space.py)."""
+from __future__ import annotations
+
 import numpy as np
 import pytest
 

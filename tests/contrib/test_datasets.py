@@ -1,4 +1,6 @@
 """Tests for contrib/misc/datasets: InMemoryDataset, loaders (on generated files), augmentation."""
+from __future__ import annotations
+
 import gzip
 import os
 import pickle

@@ -1,5 +1,7 @@
 """Tests for the contrib classification evaluators (PyTorch in-process; Keras 3 and
 TensorFlow each in a subprocess, since KERAS_BACKEND is fixed per process)."""
+from __future__ import annotations
+
 import json
 import os
 import stat

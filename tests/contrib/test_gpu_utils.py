@@ -1,4 +1,6 @@
 """Tests for contrib/misc/gpu_utils with a fake ``nvidia-smi`` on PATH (and without one)."""
+from __future__ import annotations
+
 import os
 import stat
 

@@ -4,6 +4,8 @@ PyTorch runs in the pytest process; Keras 3 and TensorFlow 2 run in one
 subprocess (``KERAS_BACKEND`` is fixed per process), which executes this very
 file as a script and prints its findings as JSON.
 """
+from __future__ import annotations
+
 import itertools
 import json
 import os

@@ -25,6 +25,7 @@ a round the collector runs as it would in a search loop.
 Then the growth ratios t(256)/t(64) (linear growth gives 4) and the median
 time to enumerate the paper space's 25,008 architectures.
 """
+from __future__ import annotations
 
 import gc
 import os

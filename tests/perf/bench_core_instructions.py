@@ -12,6 +12,7 @@ collector is off in the measured process so the count is reproducible; hash
 randomisation and BLAS threads are pinned for the same reason. Without
 valgrind on the PATH it says so and exits 0.
 """
+from __future__ import annotations
 
 import os
 import re

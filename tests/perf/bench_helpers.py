@@ -9,6 +9,8 @@ should grow linearly with N.
 
 Run: ``python tests/perf/bench_helpers.py`` (or ``bash utils.sh bench``).
 """
+from __future__ import annotations
+
 import statistics
 import time
 

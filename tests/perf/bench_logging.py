@@ -3,6 +3,7 @@
 Run as a script (``python tests/perf/bench_logging.py``); prints one figure per
 line and exits 0. Sizes are small so that it runs in seconds on a busy machine.
 """
+from __future__ import annotations
 
 import os
 import shutil

@@ -22,6 +22,8 @@
 Run: ``python tests/perf/bench_oneshot.py`` (or ``bash utils.sh bench``);
 ``--only step,memory,coverage,darts,sharing`` picks sections.
 """
+from __future__ import annotations
+
 import argparse
 import ctypes
 import functools

@@ -6,6 +6,8 @@ length, and the time to compile the PyTorch model and run one forward pass on
 a batch of 8 CIFAR-sized (3x32x32) images, with its parameter count.
 Run: ``python tests/perf/bench_search_spaces.py``.
 """
+from __future__ import annotations
+
 import random
 import time
 

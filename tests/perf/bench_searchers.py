@@ -29,7 +29,8 @@ import os
 import random
 import sys
 import time
-from typing import Any, Callable, Dict, List, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ SMBO_CANDIDATES = 8
 REFIT_INTERVAL = 100  # of the surrogates in the cost table
 
 
-def quality_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
+def quality_searchers(space: Callable) -> dict[str, Callable[[], Any]]:
     return {
         "random": lambda: RandomSearcher(space),
         "mcts": lambda: MCTSSearcher(space, exploration_bonus=1.0),
@@ -67,7 +68,7 @@ def quality_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
     }
 
 
-def best_found(task: Tuple[str, str, int, int]) -> float:
+def best_found(task: tuple[str, str, int, int]) -> float:
     """Best score found by searcher ``name`` on ``objective`` with ``seed`` and ``budget``."""
     name, objective, seed, budget = task
     np.random.seed(seed)
@@ -111,16 +112,16 @@ class TimedHashingSurrogate(HashingSurrogate):
 
     def __init__(self) -> None:
         HashingSurrogate.__init__(self, 4096, REFIT_INTERVAL)
-        self.predict_times: List[float] = []
+        self.predict_times: list[float] = []
 
-    def eval_batch(self, feats_lst: Any) -> List[float]:
+    def eval_batch(self, feats_lst: Any) -> list[float]:
         start = time.process_time()
         scores = HashingSurrogate.eval_batch(self, feats_lst)
         self.predict_times.append(time.process_time() - start)
         return scores
 
 
-def cost_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
+def cost_searchers(space: Callable) -> dict[str, Callable[[], Any]]:
     return {
         "random": lambda: RandomSearcher(space),
         "mcts": lambda: MCTSSearcher(space),
@@ -134,11 +135,11 @@ def cost_searchers(space: Callable) -> Dict[str, Callable[[], Any]]:
     }
 
 
-def _ms(seconds: List[float]) -> float:
+def _ms(seconds: list[float]) -> float:
     return 1000 * float(np.median(seconds))
 
 
-def cost_table(checkpoints: List[int], num_timed: int, num_cells: int) -> None:
+def cost_table(checkpoints: list[int], num_timed: int, num_cells: int) -> None:
     import sklearn.linear_model  # noqa: F401  (imported up front, not inside a timing)
 
     space = st.many_module_space(num_cells)
@@ -146,7 +147,7 @@ def cost_table(checkpoints: List[int], num_timed: int, num_cells: int) -> None:
           f"({num_timed} timed calls per checkpoint; 'own' = minus random search)")
     print(f"{'searcher':<24}" + "".join(f"{'after ' + str(c):>14}{'own':>8}"
                                         for c in checkpoints))
-    baseline: Dict[int, float] = {}
+    baseline: dict[int, float] = {}
     val_rng = np.random.RandomState(0)
     for name, make in cost_searchers(space).items():
         np.random.seed(0)

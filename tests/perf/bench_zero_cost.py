@@ -19,6 +19,8 @@ Sections (``--sections``, default all):
 
 Run: ``python tests/perf/bench_zero_cost.py [--num_archs 50] [--sections latency]``.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import sys

@@ -1,4 +1,4 @@
-"""Comparing searchers on a tabular benchmark, where every evaluation is a lookup.
+r"""Comparing searchers on a tabular benchmark, where every evaluation is a lookup.
 
 Each searcher runs ``num_evaluations`` sample/evaluate/update steps per seed
 against a :class:`~.tabular.TabularEvaluator`; the result is, per searcher,
@@ -8,7 +8,7 @@ and :func:`plot_curves` draws them.
 
 Usage::
 
-    python -m deep_architect.contrib.benchmarks.searcher_regression --seeds 50 \\
+    python -m deep_architect.contrib.benchmarks.searcher_regression --seeds 50 \
         --evaluations 300 --plot curves.png
 """
 

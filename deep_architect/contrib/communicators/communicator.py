@@ -34,14 +34,14 @@ Example of the master loop (``comm`` from :func:`get_communicator`)::
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from deep_architect.errors import DeepArchitectError, check
 
 #: ``(hyperp_value_lst, evaluation_id, searcher_eval_token)`` sent to a worker.
-ArchitectureMessage = Tuple[List[Any], int, Dict[str, Any]]
+ArchitectureMessage = tuple[list[Any], int, dict[str, Any]]
 #: ``(results, evaluation_id, searcher_eval_token)`` sent to the master.
-ResultsMessage = Tuple[Dict[str, Any], int, Dict[str, Any]]
+ResultsMessage = tuple[dict[str, Any], int, dict[str, Any]]
 
 
 class Communicator:
@@ -86,8 +86,8 @@ class Communicator:
 
     # Worker side.
 
-    def publish_results_to_master(self, results: Dict[str, Any], evaluation_id: int,
-                                  searcher_eval_token: Dict[str, Any]) -> None:
+    def publish_results_to_master(self, results: dict[str, Any], evaluation_id: int,
+                                  searcher_eval_token: dict[str, Any]) -> None:
         """Sends the results of an evaluation to the master (worker only).
 
         Args:
@@ -98,7 +98,7 @@ class Communicator:
         self._check_role(False, "publish_results_to_master")
         self._publish_results_to_master(results, evaluation_id, searcher_eval_token)
 
-    def receive_architecture_in_worker(self) -> Optional[ArchitectureMessage]:
+    def receive_architecture_in_worker(self) -> ArchitectureMessage | None:
         """Blocks until the master sends work (worker only).
 
         Returns:
@@ -115,8 +115,8 @@ class Communicator:
         self._check_role(True, "is_ready_to_publish_architecture")
         return self._is_ready_to_publish_architecture()
 
-    def publish_architecture_to_worker(self, vs: List[Any], current_evaluation_id: int,
-                                       searcher_eval_token: Dict[str, Any]) -> None:
+    def publish_architecture_to_worker(self, vs: list[Any], current_evaluation_id: int,
+                                       searcher_eval_token: dict[str, Any]) -> None:
         """Sends one architecture to a ready worker (master only).
 
         Args:
@@ -127,7 +127,7 @@ class Communicator:
         self._check_role(True, "publish_architecture_to_worker")
         self._publish_architecture_to_worker(vs, current_evaluation_id, searcher_eval_token)
 
-    def receive_results_in_master(self, src: int) -> Optional[ResultsMessage]:
+    def receive_results_in_master(self, src: int) -> ResultsMessage | None:
         """Returns results sent by worker ``src`` if any, without blocking (master only).
 
         Args:
@@ -149,21 +149,21 @@ class Communicator:
 
     # Implemented by subclasses.
 
-    def _publish_results_to_master(self, results: Dict[str, Any], evaluation_id: int,
-                                   searcher_eval_token: Dict[str, Any]) -> None:
+    def _publish_results_to_master(self, results: dict[str, Any], evaluation_id: int,
+                                   searcher_eval_token: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def _receive_architecture_in_worker(self) -> Optional[ArchitectureMessage]:
+    def _receive_architecture_in_worker(self) -> ArchitectureMessage | None:
         raise NotImplementedError
 
     def _is_ready_to_publish_architecture(self) -> bool:
         raise NotImplementedError
 
-    def _publish_architecture_to_worker(self, vs: List[Any], current_evaluation_id: int,
-                                        searcher_eval_token: Dict[str, Any]) -> None:
+    def _publish_architecture_to_worker(self, vs: list[Any], current_evaluation_id: int,
+                                        searcher_eval_token: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def _receive_results_in_master(self, src: int) -> Optional[ResultsMessage]:
+    def _receive_results_in_master(self, src: int) -> ResultsMessage | None:
         raise NotImplementedError
 
     def _kill_worker(self) -> None:

@@ -35,7 +35,8 @@ from __future__ import annotations
 import collections
 import logging
 import time
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 from deep_architect.contrib.communicators.communicator import Communicator
 from deep_architect.errors import check
@@ -56,7 +57,7 @@ POLL_INTERVAL_IN_SECONDS = 0.005
 _FAILURE_FIELDS = ("failure_kind", "failure_reason", "failure_details")
 
 
-def job_to_message(job: Job) -> Tuple[List[Any], int, Dict[str, Any]]:
+def job_to_message(job: Job) -> tuple[list[Any], int, dict[str, Any]]:
     """Encodes a job as ``(hyperp_value_lst, evaluation_id, job_info)`` (JSON only).
 
     Args:
@@ -69,7 +70,7 @@ def job_to_message(job: Job) -> Tuple[List[Any], int, Dict[str, Any]]:
                                                            "budget": job.budget}
 
 
-def job_from_message(vs: List[Any], evaluation_id: int, job_info: Dict[str, Any]) -> Job:
+def job_from_message(vs: list[Any], evaluation_id: int, job_info: dict[str, Any]) -> Job:
     """Decodes what :func:`job_to_message` encoded.
 
     Args:
@@ -83,7 +84,7 @@ def job_from_message(vs: List[Any], evaluation_id: int, job_info: Dict[str, Any]
     return Job(evaluation_id, job_info["attempt"], vs, job_info.get("budget"))
 
 
-def outcome_to_message(outcome: Outcome) -> Tuple[Dict[str, Any], int, Dict[str, Any]]:
+def outcome_to_message(outcome: Outcome) -> tuple[dict[str, Any], int, dict[str, Any]]:
     """Encodes an outcome as ``(results, evaluation_id, job_info)`` (JSON only).
 
     Args:
@@ -93,7 +94,7 @@ def outcome_to_message(outcome: Outcome) -> Tuple[Dict[str, Any], int, Dict[str,
         The three arguments of ``publish_results_to_master``.
     """
     job = outcome.job
-    info: Dict[str, Any] = {"attempt": job.attempt, "budget": job.budget}
+    info: dict[str, Any] = {"attempt": job.attempt, "budget": job.budget}
     if outcome.failed:
         info.update(zip(_FAILURE_FIELDS, (outcome.failure_kind, outcome.failure_reason,
                                           outcome.failure_details)))
@@ -101,7 +102,7 @@ def outcome_to_message(outcome: Outcome) -> Tuple[Dict[str, Any], int, Dict[str,
     return outcome.results, job.evaluation_id, info
 
 
-def outcome_from_message(job: Job, results: Any, job_info: Dict[str, Any]) -> Outcome:
+def outcome_from_message(job: Job, results: Any, job_info: dict[str, Any]) -> Outcome:
     """Decodes what :func:`outcome_to_message` encoded, for the job in flight.
 
     Args:
@@ -117,8 +118,8 @@ def outcome_from_message(job: Job, results: Any, job_info: Dict[str, Any]) -> Ou
     return Outcome(job, results=results)
 
 
-def evaluate_message(setup: WorkerSetup, message: Tuple[List[Any], int, Dict[str, Any]]
-                     ) -> Tuple[Dict[str, Any], int, Dict[str, Any]]:
+def evaluate_message(setup: WorkerSetup, message: tuple[list[Any], int, dict[str, Any]]
+                     ) -> tuple[dict[str, Any], int, dict[str, Any]]:
     """Runs the job in a received message; returns the answer to send (the worker body).
 
     Args:
@@ -170,12 +171,12 @@ class InFlightJobs:
     """
 
     def __init__(self) -> None:
-        self._jobs: Dict[int, Tuple[Job, float, Optional[float]]] = {}
+        self._jobs: dict[int, tuple[Job, float, float | None]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._jobs)
 
-    def add(self, job: Job, timeout: Optional[float]) -> None:
+    def add(self, job: Job, timeout: float | None) -> None:
         """Records ``job``, due ``timeout`` seconds from now (``None``: never).
 
         Args:
@@ -185,7 +186,7 @@ class InFlightJobs:
         deadline = float("inf") if timeout is None else time.monotonic() + timeout
         self._jobs[job.evaluation_id] = (job, deadline, timeout)
 
-    def answered(self, evaluation_id: int, job_info: Dict[str, Any]) -> Optional[Job]:
+    def answered(self, evaluation_id: int, job_info: dict[str, Any]) -> Job | None:
         """Removes and returns the job an answer is for, or ``None`` for a stale answer.
 
         Args:
@@ -202,7 +203,7 @@ class InFlightJobs:
         del self._jobs[evaluation_id]
         return entry[0]
 
-    def expired(self, what_happens: str) -> List[Outcome]:
+    def expired(self, what_happens: str) -> list[Outcome]:
         """Removes the jobs past their deadline and returns their timeout outcomes.
 
         Args:
@@ -239,12 +240,12 @@ class CommunicatorExecutor(Executor):
 
     workers_hold_functions = True
 
-    def __init__(self, comm: Communicator, close_timeout: Optional[float] = 60.0) -> None:
+    def __init__(self, comm: Communicator, close_timeout: float | None = 60.0) -> None:
         check(comm.is_master(), f"CommunicatorExecutor: {type(comm).__name__} of rank "
                                 f"{comm.get_rank()} is a worker; workers call serve()")
         self.comm = comm
         self.close_timeout = close_timeout
-        self._outbox: Deque[Tuple[Job, Optional[float]]] = collections.deque()
+        self._outbox: collections.deque[tuple[Job, float | None]] = collections.deque()
         self._in_flight = InFlightJobs()
         self._closed = False
 
@@ -260,7 +261,7 @@ class CommunicatorExecutor(Executor):
             setup: Ignored (the workers built theirs in :func:`serve`).
         """
 
-    def submit(self, job: Job, timeout: Optional[float]) -> None:
+    def submit(self, job: Job, timeout: float | None) -> None:
         """Queues ``job``; it goes to the first worker that is ready.
 
         Args:
@@ -279,7 +280,7 @@ class CommunicatorExecutor(Executor):
             published = True
         return published
 
-    def _receive(self) -> List[Outcome]:
+    def _receive(self) -> list[Outcome]:
         outcomes = []
         for worker in range(self.comm.num_workers):
             message = self.comm.receive_results_in_master(worker)
@@ -291,7 +292,7 @@ class CommunicatorExecutor(Executor):
                 outcomes.append(outcome_from_message(job, results, info))
         return outcomes
 
-    def wait(self) -> List[Outcome]:
+    def wait(self) -> list[Outcome]:
         """Hands queued jobs to ready workers and polls until some job ends.
 
         Returns:

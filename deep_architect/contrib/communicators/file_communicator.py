@@ -31,7 +31,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 from deep_architect.contrib.communicators import file_utils
 from deep_architect.contrib.communicators.communicator import (
@@ -44,7 +45,7 @@ from deep_architect.errors import check
 _INIT_FILENAME = "init"
 
 # Required keys and their checks, per message type.
-_SCHEMAS: Dict[str, Dict[str, Callable[[Any], bool]]] = {
+_SCHEMAS: dict[str, dict[str, Callable[[Any], bool]]] = {
     "architecture": {
         "hyperp_value_lst": lambda x: isinstance(x, list),
         "evaluation_id": lambda x: isinstance(x, int) and not isinstance(x, bool) and x >= 0,
@@ -60,7 +61,7 @@ _SCHEMAS: Dict[str, Dict[str, Callable[[Any], bool]]] = {
 }
 
 
-def _checked_message(message: Any, expected_types: Tuple[str, ...], filepath: str) -> Any:
+def _checked_message(message: Any, expected_types: tuple[str, ...], filepath: str) -> Any:
     """Returns ``message`` if it follows the schema of one of ``expected_types``."""
     if message is None:
         return None
@@ -132,13 +133,13 @@ class FileCommunicator(Communicator):
     def _results_file(self, rank: int) -> str:
         return f"{self.worker_results_prefix}{rank}"
 
-    def _publish_results_to_master(self, results: Dict[str, Any], evaluation_id: int,
-                                   searcher_eval_token: Dict[str, Any]) -> None:
+    def _publish_results_to_master(self, results: dict[str, Any], evaluation_id: int,
+                                   searcher_eval_token: dict[str, Any]) -> None:
         file_utils.write_file(self._results_file(self.rank), {
             "type": "results", "results": results, "evaluation_id": evaluation_id,
             "searcher_eval_token": searcher_eval_token})
 
-    def _receive_architecture_in_worker(self) -> Optional[ArchitectureMessage]:
+    def _receive_architecture_in_worker(self) -> ArchitectureMessage | None:
         while not self.done:
             message = _checked_message(file_utils.consume_file(self.worker_queue_file),
                                        ("architecture", "kill"), self.worker_queue_file)
@@ -156,13 +157,13 @@ class FileCommunicator(Communicator):
     def _is_ready_to_publish_architecture(self) -> bool:
         return file_utils.read_file(self.worker_queue_file) is None
 
-    def _publish_architecture_to_worker(self, vs: List[Any], current_evaluation_id: int,
-                                        searcher_eval_token: Dict[str, Any]) -> None:
+    def _publish_architecture_to_worker(self, vs: list[Any], current_evaluation_id: int,
+                                        searcher_eval_token: dict[str, Any]) -> None:
         file_utils.write_file(self.worker_queue_file, {
             "type": "architecture", "hyperp_value_lst": list(vs),
             "evaluation_id": current_evaluation_id, "searcher_eval_token": searcher_eval_token})
 
-    def _receive_results_in_master(self, src: int) -> Optional[ResultsMessage]:
+    def _receive_results_in_master(self, src: int) -> ResultsMessage | None:
         filepath = self._results_file(src + 1)
         message = _checked_message(file_utils.consume_file(filepath), ("results", "done"),
                                    filepath)

@@ -28,7 +28,8 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError

@@ -13,7 +13,8 @@ directly for the loop's other options (retries, time limits, budgets).
 
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from collections.abc import Callable
+from typing import Any
 
 import deep_architect.search_logging as sl
 from deep_architect.contrib.communicators.communicator import Communicator
@@ -22,7 +23,7 @@ from deep_architect.contrib.communicators.executor import CommunicatorExecutor, 
 
 def run_master(comm: Communicator, searcher: Any, num_samples: int,
                search_logger: sl.SearchLogger,
-               metric: str = "validation_accuracy") -> List[dict]:
+               metric: str = "validation_accuracy") -> list[dict]:
     """Hands out ``num_samples`` architectures, collects the results, then stops the workers.
 
     Args:

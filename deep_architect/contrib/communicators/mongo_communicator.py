@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime
 import threading
-from typing import Any, Callable, Dict, Optional
+from collections.abc import Callable
+from typing import Any
 
 from deep_architect.errors import DeepArchitectError, check
 
@@ -77,8 +78,8 @@ class MongoCommunicator:
         self.db = self.client[_DATABASE_NAME]
         self.refresh_period = refresh_period
         self.poll_interval = poll_interval
-        self._subscriptions: Dict[str, threading.Event] = {}
-        self._job_finished: Dict[str, threading.Event] = {}
+        self._subscriptions: dict[str, threading.Event] = {}
+        self._job_finished: dict[str, threading.Event] = {}
         self._stop = threading.Event()
         if data_refresher:
             threading.Thread(target=self._requeue_stale_jobs, daemon=True).start()
@@ -96,7 +97,7 @@ class MongoCommunicator:
         """
         self.db[topic].insert_one({DATA_KEY: data, STARTTIME_KEY: None, ENDTIME_KEY: None})
 
-    def subscribe(self, subscription: str, callback: Callable[[Dict[str, Any]], None]) -> None:
+    def subscribe(self, subscription: str, callback: Callable[[dict[str, Any]], None]) -> None:
         """Processes the jobs of ``subscription`` one at a time in a background thread.
 
         Args:
@@ -117,7 +118,7 @@ class MongoCommunicator:
         threading.Thread(target=self._consume, args=(subscription, callback, stop, finished),
                          daemon=True).start()
 
-    def _consume(self, subscription: str, callback: Callable[[Dict[str, Any]], None],
+    def _consume(self, subscription: str, callback: Callable[[dict[str, Any]], None],
                  stop: threading.Event, finished: threading.Event) -> None:
         collection = self.db[subscription]
         while not stop.is_set():
@@ -133,7 +134,7 @@ class MongoCommunicator:
                              args=(collection, document["_id"], finished), daemon=True).start()
             callback(document)
 
-    def claim(self, topic: str) -> Optional[Dict[str, Any]]:
+    def claim(self, topic: str) -> dict[str, Any] | None:
         """Atomically takes the oldest queued document of ``topic``, without waiting.
 
         The document counts as in progress until :meth:`finish_processing`;
@@ -168,14 +169,14 @@ class MongoCommunicator:
                 for document in collection.find(query):
                     self._return_to_queue(collection, document)
 
-    def _return_to_queue(self, collection: Any, document: Dict[str, Any]) -> None:
+    def _return_to_queue(self, collection: Any, document: dict[str, Any]) -> None:
         worked = (document[REFRESH_KEY] - document[STARTTIME_KEY]).total_seconds()
         collection.update_one(
             {"_id": document["_id"]},
             {"$set": {STARTTIME_KEY: None, ENDTIME_KEY: None, REFRESH_KEY: None},
              "$inc": {TIME_WORKED_KEY: worked}})
 
-    def finish_processing(self, subscription: str, data: Dict[str, Any],
+    def finish_processing(self, subscription: str, data: dict[str, Any],
                           success: bool = True) -> None:
         """Marks the job in progress as done (or returns it to the queue on failure).
 
@@ -215,13 +216,13 @@ class MongoCommunicator:
         _check_key(key)
         return self.db[subscription].find_one({f"{DATA_KEY}.{key}": value}) is not None
 
-    def update(self, subscription: str, data: Dict[str, Any], key: str, value: Any) -> None:
+    def update(self, subscription: str, data: dict[str, Any], key: str, value: Any) -> None:
         """Sets ``data[key] = value`` on the document whose ``_id`` is ``data['_id']``."""
         _check_key(key)
         self.db[subscription].update_one({"_id": data["_id"]},
                                          {"$set": {f"{DATA_KEY}.{key}": value}})
 
-    def get_value(self, subscription: str, key: str, value: Any) -> Optional[Dict[str, Any]]:
+    def get_value(self, subscription: str, key: str, value: Any) -> dict[str, Any] | None:
         """Returns a document of ``subscription`` with ``data[key] == value``, or ``None``."""
         _check_key(key)
         return self.db[subscription].find_one({f"{DATA_KEY}.{key}": value})

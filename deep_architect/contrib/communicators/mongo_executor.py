@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 from deep_architect.contrib.communicators.executor import (
     InFlightJobs,
@@ -115,7 +116,7 @@ class MongoExecutor(Executor):
         for topic in (jobs_topic(self.search_id), results_topic(self.search_id)):
             self.comm.db[topic].delete_many({})
 
-    def submit(self, job: Job, timeout: Optional[float]) -> None:
+    def submit(self, job: Job, timeout: float | None) -> None:
         """Queues ``job`` for the first free worker.
 
         Args:
@@ -127,7 +128,7 @@ class MongoExecutor(Executor):
                           {"vs": vs, "evaluation_id": evaluation_id, "job_info": job_info})
         self._in_flight.add(job, timeout)
 
-    def _receive(self) -> List[Outcome]:
+    def _receive(self) -> list[Outcome]:
         topic = results_topic(self.search_id)
         outcomes = []
         while True:
@@ -141,7 +142,7 @@ class MongoExecutor(Executor):
                 outcomes.append(outcome_from_message(job, answer["results"],
                                                      answer["job_info"]))
 
-    def wait(self) -> List[Outcome]:
+    def wait(self) -> list[Outcome]:
         """Polls the answers until some job ends.
 
         Returns:
@@ -183,7 +184,7 @@ def serve_mongo(comm: MongoCommunicator, search_id: str, search_space_fn: Callab
     stopped = threading.Event()
     count = [0]
 
-    def on_job(document: Dict[str, Any]) -> None:
+    def on_job(document: dict[str, Any]) -> None:
         payload = document[DATA_KEY]
         if payload.get(STOP_KEY):
             comm.unsubscribe(topic)

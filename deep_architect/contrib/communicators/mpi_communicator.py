@@ -10,7 +10,7 @@ polls (``iprobe``), so its loop never blocks on a slow worker.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from deep_architect.contrib.communicators.communicator import (
     ArchitectureMessage,
@@ -55,14 +55,14 @@ class MPICommunicator(Communicator):
         Communicator.__init__(self, size - 1, self.comm.Get_rank())
         self.done = False
         self.next_worker = -1
-        self._send_requests: List[Any] = []
+        self._send_requests: list[Any] = []
 
-    def _publish_results_to_master(self, results: Dict[str, Any], evaluation_id: int,
-                                   searcher_eval_token: Dict[str, Any]) -> None:
+    def _publish_results_to_master(self, results: dict[str, Any], evaluation_id: int,
+                                   searcher_eval_token: dict[str, Any]) -> None:
         self.comm.ssend((results, evaluation_id, searcher_eval_token), dest=0,
                         tag=RESULTS_REQ)
 
-    def _receive_architecture_in_worker(self) -> Optional[ArchitectureMessage]:
+    def _receive_architecture_in_worker(self) -> ArchitectureMessage | None:
         if self.done:
             return None
         self.comm.ssend([self.rank], dest=0, tag=READY_REQ)
@@ -90,11 +90,11 @@ class MPICommunicator(Communicator):
                                                    tag=MODEL_REQ))
         self.next_worker = -1
 
-    def _publish_architecture_to_worker(self, vs: List[Any], current_evaluation_id: int,
-                                        searcher_eval_token: Dict[str, Any]) -> None:
+    def _publish_architecture_to_worker(self, vs: list[Any], current_evaluation_id: int,
+                                        searcher_eval_token: dict[str, Any]) -> None:
         self._send_to_next_worker((vs, current_evaluation_id, searcher_eval_token, False))
 
-    def _receive_results_in_master(self, src: int) -> Optional[ResultsMessage]:
+    def _receive_results_in_master(self, src: int) -> ResultsMessage | None:
         if self.comm.iprobe(source=src + 1, tag=RESULTS_REQ):
             return self.comm.recv(source=src + 1, tag=RESULTS_REQ)
         return None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 from deep_architect.contrib.deep_learning_backend import backend as be
 from deep_architect.errors import check
@@ -27,7 +27,7 @@ Fragment = tuple  # (inputs dict, outputs dict)
 NeutralCompileFn = Callable[[Any, dict, dict], tuple]
 HyperparameterLike = Any  # a Hyperparameter, or a plain value (wrapped into D([value]))
 Tensor = Any  # a framework tensor (torch.Tensor, KerasTensor, tf.Tensor, ...)
-IntOrPair = Union[int, Sequence[int]]  # square size, or [height, width]
+IntOrPair = int | Sequence[int]  # square size, or [height, width]
 InitFn = Callable[[tuple], Any]  # shape -> array of that shape
 
 

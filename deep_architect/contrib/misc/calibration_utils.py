@@ -9,17 +9,18 @@ rankings the same models get under different budgets. Plotting goes through
 from __future__ import annotations
 
 import bisect
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from deep_architect.errors import check
 
 
-def map_dict(d: Dict[Any, Any], fn: Callable[[Any, Any], Any]) -> Dict[Any, Any]:
+def map_dict(d: dict[Any, Any], fn: Callable[[Any, Any], Any]) -> dict[Any, Any]:
     """Returns ``{k: fn(k, v)}`` for every item of ``d``."""
     return {k: fn(k, v) for k, v in d.items()}
 
 
-def zip_toggle(xs: List[Sequence[Any]]) -> List[tuple]:
+def zip_toggle(xs: list[Sequence[Any]]) -> list[tuple]:
     """Transposes a list of sequences: ``[(a, 1), (b, 2)]`` -> ``[(a, b), (1, 2)]``.
 
     Raises:
@@ -30,19 +31,19 @@ def zip_toggle(xs: List[Sequence[Any]]) -> List[tuple]:
 
 
 def argsort(xs: Sequence[Any], fns: Sequence[Callable[[Any], Any]],
-            increasing: bool = True) -> List[int]:
+            increasing: bool = True) -> list[int]:
     """Indices that sort ``xs`` by the key ``(fns[0](x), fns[1](x), ...)``; stable."""
     return sorted(range(len(xs)), key=lambda i: tuple(f(xs[i]) for f in fns),
                   reverse=not increasing)
 
 
 def sort(xs: Sequence[Any], fns: Sequence[Callable[[Any], Any]],
-         increasing: bool = True) -> List[Any]:
+         increasing: bool = True) -> list[Any]:
     """Returns ``xs`` sorted by the key of :func:`argsort`."""
     return [xs[i] for i in argsort(xs, fns, increasing)]
 
 
-def apply_permutation(xs: Sequence[Any], idxs: Sequence[int]) -> List[Any]:
+def apply_permutation(xs: Sequence[Any], idxs: Sequence[int]) -> list[Any]:
     """Returns ``[xs[i] for i in idxs]``.
 
     Raises:
@@ -54,13 +55,13 @@ def apply_permutation(xs: Sequence[Any], idxs: Sequence[int]) -> List[Any]:
 
 
 def keep_top_k(ds: Sequence[Any], fn: Callable[[Any], Any], k: int,
-               maximizing: bool = True) -> List[Any]:
+               maximizing: bool = True) -> list[Any]:
     """Returns the ``k`` elements of ``ds`` with the best ``fn`` value, best first."""
     return sort(ds, [fn], increasing=not maximizing)[:k]
 
 
 def generate_indices(num_items: int, max_num_indices: int = 32, increase_factor: int = 2,
-                     use_multiplicative_increases: bool = True) -> List[int]:
+                     use_multiplicative_increases: bool = True) -> list[int]:
     """Spread-out indices below ``num_items``: ``0, 1, 3, 7, 15, ...`` or ``0, f, 2f, ...``.
 
     Multiplicative steps map ``v`` to ``(v + 1) * f - 1`` (dense among the best
@@ -75,7 +76,7 @@ def generate_indices(num_items: int, max_num_indices: int = 32, increase_factor:
     else:
         check(increase_factor >= 1, "generate_indices: an additive increase_factor must be "
               ">= 1, got %r." % (increase_factor,))
-    indices: List[int] = []
+    indices: list[int] = []
     v = 0
     while len(indices) < max_num_indices and v < num_items:
         indices.append(v)
@@ -84,7 +85,7 @@ def generate_indices(num_items: int, max_num_indices: int = 32, increase_factor:
 
 
 def sort_sequences(sequence_lst_lst: Sequence[Sequence[Any]], value_lst: Sequence[float],
-                   maximizing: bool) -> List[List[Any]]:
+                   maximizing: bool) -> list[list[Any]]:
     """Permutes each list of ``sequence_lst_lst`` by the ranking of ``value_lst`` (best first)."""
     idxs = argsort(value_lst, [lambda x: x], increasing=not maximizing)
     return [apply_permutation(lst, idxs) for lst in sequence_lst_lst]
@@ -97,9 +98,9 @@ def _best(values: Sequence[float], maximizing: bool) -> float:
 def time_calibration_plot(time_sequence_lst, value_sequence_lst, maximizing: bool = True,
                           max_num_plots: int = 8, increase_factor: int = 2,
                           use_multiplicative_increases: bool = True,
-                          time_axis_label: Optional[str] = None,
-                          value_axis_label: Optional[str] = None, show: bool = True,
-                          plot_filepath: Optional[str] = None):
+                          time_axis_label: str | None = None,
+                          value_axis_label: str | None = None, show: bool = True,
+                          plot_filepath: str | None = None):
     """Plots the learning curves of the runs at ranks ``generate_indices(...)``.
 
     Runs are ranked by their best value; each drawn line is labelled with its rank.
@@ -143,8 +144,8 @@ def calibration_table(time_sequence_lst, value_sequence_lst, maximizing: bool = 
                       rank_multiplicative_increases: bool = True, start_time: float = 1e-3,
                       num_time_instants: int = 16, time_increase_factor: float = 2,
                       time_multiplicative_increases: bool = True,
-                      time_label: Optional[str] = None, value_label: Optional[str] = None,
-                      show: bool = True, table_filepath: Optional[str] = None) -> List[str]:
+                      time_label: str | None = None, value_label: str | None = None,
+                      show: bool = True, table_filepath: str | None = None) -> list[str]:
     """Text table of the rank, at increasing times, of the runs at selected final ranks.
 
     Columns are final ranks (by best value, from ``generate_indices``); rows
@@ -182,12 +183,12 @@ def calibration_table(time_sequence_lst, value_sequence_lst, maximizing: bool = 
 
 def budget_calibration_plot(reference_value_sequence: Sequence[float],
                             other_value_sequence_lst: Sequence[Sequence[float]],
-                            maximizing: bool = True, reference_label: Optional[str] = None,
-                            other_label_lst: Optional[Sequence[str]] = None,
+                            maximizing: bool = True, reference_label: str | None = None,
+                            other_label_lst: Sequence[str] | None = None,
                             max_num_guidelines: int = 8, increase_factor: int = 2,
                             use_multiplicative_increases: bool = True,
-                            value_axis_label: Optional[str] = None, show: bool = True,
-                            plot_filepath: Optional[str] = None):
+                            value_axis_label: str | None = None, show: bool = True,
+                            plot_filepath: str | None = None):
     """Compares the rankings the same models get under a reference and other budgets.
 
     Entry ``i`` of every sequence is model ``i``'s value under that budget.

@@ -1,7 +1,8 @@
 """An in-memory mini-batch iterator over a pair of arrays."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class InMemoryDataset:
     """
 
     def __init__(self, X: np.ndarray, y: np.ndarray, shuffle_at_epoch_begin: bool,
-                 batch_transform_fn: Optional[Callable[[Any, Any], Tuple[Any, Any]]] = None):
+                 batch_transform_fn: Callable[[Any, Any], tuple[Any, Any]] | None = None):
         check(len(X) == len(y),
               "InMemoryDataset: X has %d examples but y has %d; they must match."
               % (len(X), len(y)))
@@ -50,7 +51,7 @@ class InMemoryDataset:
         """Returns the number of examples (the length of the first axis of ``X``)."""
         return self.X.shape[0]
 
-    def next_batch(self, batch_size: int) -> Tuple[Any, Any]:
+    def next_batch(self, batch_size: int) -> tuple[Any, Any]:
         """Returns the next ``(X_batch, y_batch)`` of at most ``batch_size`` examples.
 
         Args:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import gzip
 import os
 import pickle
-from typing import Optional, Tuple, Union
 
 import numpy as np
 
 from deep_architect.contrib.misc.datasets.augmentation import idx_to_onehot, zero_pad_border
 from deep_architect.errors import check
 
-Splits = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+Splits = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 DEFAULT_MNIST_DIR = os.path.join("data", "mnist")
 MNIST_FILES = {
@@ -96,8 +95,8 @@ def _find_mnist_arrays(data_dir: str):
         % (os.path.abspath(data_dir), ", ".join(missing), ", ".join(MNIST_FILES.values())))
 
 
-def load_mnist(flatten: Union[bool, str] = False, one_hot: bool = True,
-               validation_frac: float = 0.1, data_dir: Optional[str] = None) -> Splits:
+def load_mnist(flatten: bool | str = False, one_hot: bool = True,
+               validation_frac: float = 0.1, data_dir: str | None = None) -> Splits:
     """Loads MNIST from the standard idx files in ``data_dir``.
 
     The last ``validation_frac`` of the training images become the validation
@@ -259,7 +258,7 @@ def load_digits(flatten: bool = False, one_hot: bool = True, validation_frac: fl
             X[n_train + n_val:], y[n_train + n_val:])
 
 
-def load_dataset(name: str, data_dir: Optional[str] = None, flatten: bool = False,
+def load_dataset(name: str, data_dir: str | None = None, flatten: bool = False,
                  one_hot: bool = True) -> Splits:
     """Loads a dataset by the name used in example configs (key ``dataset``).
 

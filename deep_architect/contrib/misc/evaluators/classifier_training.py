@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def iterate_one_epoch(dataset: Any, batch_size: int):
         yield X, y
 
 
-def graph_input_dict(inputs, images: Any, total_training_steps: Any) -> Dict[str, Any]:
+def graph_input_dict(inputs, images: Any, total_training_steps: Any) -> dict[str, Any]:
     """Maps a graph's input names to values.
 
     That is ``{'in': images}`` for a SISO graph, or
@@ -74,7 +74,7 @@ def graph_input_dict(inputs, images: Any, total_training_steps: Any) -> Dict[str
     return {"in0": images, "in1": total_training_steps}
 
 
-def total_loss(output_values: Dict[str, Any], loss_fn, aux_weight: float) -> Any:
+def total_loss(output_values: dict[str, Any], loss_fn, aux_weight: float) -> Any:
     """Loss of the logits of a single- or two-output graph.
 
     That is the loss of the ``'out'`` logits, or of ``'out1'`` plus ``aux_weight``
@@ -117,7 +117,7 @@ class ClassifierTrainingLoop:
         test_dataset: Optional test data; adds ``test_accuracy`` to the results.
     """
 
-    def __init__(self, train_dataset, val_dataset, num_classes: int, model_path: Optional[str],
+    def __init__(self, train_dataset, val_dataset, num_classes: int, model_path: str | None,
                  max_num_training_epochs: int = 200, max_eval_time_in_minutes: float = 180.0,
                  stop_patience: int = 20, save_patience: int = 2, optimizer_type: str = "adam",
                  batch_size: int = 256, learning_rate_patience: int = 7,
@@ -204,7 +204,7 @@ class ClassifierTrainingLoop:
             total += len(X)
         return correct / total
 
-    def eval(self, inputs, outputs) -> Dict[str, Any]:
+    def eval(self, inputs, outputs) -> dict[str, Any]:
         """Trains the specified architecture ``(inputs, outputs)`` and measures it.
 
         Returns:
@@ -216,7 +216,7 @@ class ClassifierTrainingLoop:
             ``evaluation_failed: True``, ``failure_reason`` and ``validation_accuracy`` 0.0.
         """
         start = time.time()
-        state: Dict[str, Any] = {"sequences": {}, "num_parameters": 0}
+        state: dict[str, Any] = {"sequences": {}, "num_parameters": 0}
         try:
             results = self._run(inputs, outputs, start, state)
         except EvaluationFailed as e:
@@ -231,7 +231,7 @@ class ClassifierTrainingLoop:
         results["training_time_in_hours"] = (time.time() - start) / 3600.0
         return results
 
-    def _failed_results(self, reason: str, state: Dict[str, Any]) -> Dict[str, Any]:
+    def _failed_results(self, reason: str, state: dict[str, Any]) -> dict[str, Any]:
         if self.log_output_to_terminal:
             print("evaluation failed: %s" % reason)
         seqs = state["sequences"]
@@ -240,11 +240,11 @@ class ClassifierTrainingLoop:
                 "num_training_epochs": list(seqs.get("epoch_number", [])),
                 "sequences": seqs}
 
-    def _append(self, seqs: Dict[str, List[Any]], **values) -> None:
+    def _append(self, seqs: dict[str, list[Any]], **values) -> None:
         for k, v in values.items():
             seqs.setdefault(k, []).append(v)
 
-    def _run(self, inputs, outputs, start: float, state: Dict[str, Any]) -> Dict[str, Any]:
+    def _run(self, inputs, outputs, start: float, state: dict[str, Any]) -> dict[str, Any]:
         deadline = start + 60.0 * self.max_eval_time_in_minutes
         X0, _ = self.train_dataset.next_batch(self.batch_size)
         self._build(inputs, outputs, X0)
@@ -308,7 +308,7 @@ class ClassifierTrainingLoop:
             results["test_accuracy"] = self.accuracy(self.test_dataset)
         return results
 
-    def _timed_accuracy(self, dataset) -> Tuple[float, float]:
+    def _timed_accuracy(self, dataset) -> tuple[float, float]:
         t = time.time()
         acc = self.accuracy(dataset)
         ms = 1000.0 * (time.time() - t) / dataset.get_num_examples()

@@ -14,7 +14,7 @@ Typical use (``train``/``val`` are ``InMemoryDataset`` objects of NCHW images)::
 from __future__ import annotations
 
 import os
-from typing import Any, Dict
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +48,7 @@ class SimpleClassifierEvaluator(ClassifierTrainingLoop):
             momentum = SGD_MOMENTUM if self.optimizer_type == "sgd_mom" else 0.0
             self._opt = torch.optim.SGD(params, lr=lr, momentum=momentum)
 
-    def _feed(self, X) -> Dict[str, Any]:
+    def _feed(self, X) -> dict[str, Any]:
         torch = self._torch
         x = torch.as_tensor(np.asarray(X, dtype=np.float32), device=self._device)
         steps = self.max_num_training_epochs * max(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, List
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +77,7 @@ class SimpleClassifierEvaluator(ClassifierTrainingLoop):
         self._inputs, self._outputs = inputs, outputs
         self._steps = self.max_num_training_epochs * max(
             1, self.train_dataset.get_num_examples() // self.batch_size)
-        created: List[Any] = []
+        created: list[Any] = []
 
         def record(next_creator, **kwargs):
             var = next_creator(**kwargs)

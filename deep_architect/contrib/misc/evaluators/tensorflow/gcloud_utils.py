@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import random
 import subprocess
-from typing import List
 
 
-def _run(cmd: List[str]) -> subprocess.CompletedProcess:
+def _run(cmd: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 

@@ -5,4 +5,6 @@ It re-exports the framework-neutral space of
 which compiles to the backend chosen with
 ``deep_learning_backend.backend.set_backend`` (e.g. ``TENSORFLOW_EAGER``).
 """
+from __future__ import annotations
+
 from deep_architect.contrib.misc.search_spaces.dnn import *  # noqa: F401,F403
