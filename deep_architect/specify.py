@@ -82,7 +82,7 @@ def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) ->
     vs = hyperp.vs
     if rng is None:
         # Scaling a uniform float picks each index with probability 1/n (up to
-        # n / 2**53) and costs a fifth of np.random.randint(n).
+        # n / 2**53) and is much cheaper than np.random.randint(n).
         val = vs[int(_global_random_sample() * len(vs))]
     elif hasattr(rng, "integers"):
         val = vs[int(rng.integers(len(vs)))]

@@ -1,4 +1,4 @@
-"""Inline search spaces in PyTorch modules (issue 19, part 1)."""
+"""Inline search spaces in PyTorch modules."""
 from __future__ import annotations
 
 import io

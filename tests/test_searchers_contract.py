@@ -1,4 +1,4 @@
-"""Every searcher honours the sample/update contract on structured spaces (issue 3, items 1, 6)."""
+"""Every searcher honours the sample/update contract on structured spaces."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Regression tests for the bugs searchers.md lists in the original (issue 3, item 3)."""
+"""Regression tests for the bugs searchers.md lists in the original."""
 from __future__ import annotations
 
 import collections
@@ -312,7 +312,7 @@ def test_load_state_rejects_a_foreign_file(tmp_path):
 
 
 def test_smbo_mcts_keeps_exploring_while_all_scores_tie():
-    # Issue 14, item 3: only value 7 scores 1; with seed 0 the optimizer used to
+    # Only value 7 scores 1; with seed 0 the optimizer used to
     # settle on the first tied candidate and never sampled 7 in 60 steps.
     from deep_architect.searchers.smbo_mcts import SMBOSearcherWithMCTSOptimizer
     from deep_architect.surrogates.hashing import HashingSurrogate

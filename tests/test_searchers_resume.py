@@ -1,6 +1,6 @@
-"""save_state + load_state in a fresh process resumes every searcher exactly (issue 3, item 4).
+"""save_state + load_state in a fresh process resumes every searcher exactly.
 
-The searchers own their generators (issue 15): the global ones are reseeded
+The searchers own their generators: the global ones are reseeded
 differently in the two processes, so only the saved state can make the
 continuations agree, and loading must leave the global generators alone.
 """

@@ -1,4 +1,4 @@
-"""Reduced version of the toy-objective comparison (issue 3, item 2).
+"""Reduced version of the toy-objective comparison.
 
 The full table (20 seeds, three objectives) is printed by
 ``tests/perf/bench_searchers.py``. Here the same 20 seeds on the objective with the

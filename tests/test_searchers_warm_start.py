@@ -1,4 +1,4 @@
-"""Warm start (issue 14, item 2): fresh searchers take logged results and foreign tokens."""
+"""Warm start: fresh searchers take logged results and foreign tokens."""
 from __future__ import annotations
 
 import json

@@ -12,6 +12,7 @@ import ast
 import importlib
 import inspect
 import os
+import re
 
 import pytest
 
@@ -212,6 +213,22 @@ def test_core_keeps_the_private_names_other_code_used():
 
     assert co._paused_gc is co.paused_gc
     assert callable(co.note_graph_edit) and next(co._graph_edit_counter) >= 0
+
+
+def test_sources_do_not_cite_tracker_numbers():
+    # Docstrings and comments describe the code; issue numbers belong to commit messages.
+    pattern = re.compile(r"\b(issue|ticket|bug) ?#?[0-9]+|\(#[0-9]+\)", re.IGNORECASE)
+    cited = []
+    for folder in ["deep_architect", "tests", "tools", "examples", os.path.join("docs", "source")]:
+        for dirpath, _, filenames in os.walk(os.path.join(ROOT, folder)):
+            for filename in filenames:
+                if filename.endswith((".py", ".rst", ".md")):
+                    path = os.path.join(dirpath, filename)
+                    with open(path, encoding="utf-8") as f:
+                        for number, line in enumerate(f, 1):
+                            if pattern.search(line):
+                                cited.append(f"{os.path.relpath(path, ROOT)}:{number}")
+    assert cited == []
 
 
 def test_development_tools_are_not_in_the_package():

@@ -1,4 +1,4 @@
-"""Surrogates: feature strings, hashing schedule and stability, dummy (issue 3 item 5)."""
+"""Surrogates: feature strings, hashing schedule and stability, dummy."""
 from __future__ import annotations
 
 import os

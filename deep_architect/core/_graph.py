@@ -36,8 +36,8 @@ def paused_gc() -> Iterator[None]:
 
     Building or specifying a space allocates thousands of objects that all stay
     alive; the collector would otherwise scan them repeatedly while they are
-    being created, which made sampling cost grow faster than the space (about
-    a third of the time at 1,500 modules). Collection resumes when the block ends.
+    being created, which makes sampling cost grow faster than the space.
+    Collection resumes when the block ends.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -98,13 +98,27 @@ def _create_temp_file(filepath: str) -> tuple[int, str]:
             continue
 
 
-def _write_atomically(
+def write_atomically(
     filepath: str, write_fn: Callable[[IO], None], binary: bool = False, exclusive: bool = False,
     durable: bool = False,
 ) -> None:
-    # Writing to a temporary file in the same folder and renaming it over the
-    # destination means a reader (or a crash) never sees a half-written file.
-    # The temporary name starts with a dot: folder listings skip it.
+    """Writes a file through ``write_fn(f)``; readers see the old file or the new one.
+
+    The content goes to a new temporary file in the same folder (its name
+    starts with a dot, so folder listings skip it), which is then renamed over
+    ``filepath``; a crash leaves the old file. :func:`write_jsonfile` and the
+    other writers of this module are built on it.
+
+    Args:
+        filepath: Destination path; its folder must exist.
+        write_fn: Writes the content into the open file ``f``.
+        binary: Whether ``f`` is opened in binary mode.
+        exclusive: Whether an existing file is an error (see :func:`write_jsonfile`).
+        durable: Whether to ``fsync`` the content before it gets its name.
+
+    Raises:
+        DeepArchitectError: If ``exclusive`` and the file exists.
+    """
     fd, tmp_filepath = _create_temp_file(filepath)
     try:
         with os.fdopen(fd, "wb" if binary else "w") as f:
@@ -217,7 +231,7 @@ def write_jsonfile(
         raise DeepArchitectError(f"cannot write {filepath!r}: not JSON serialisable ({e})") from e
     if exclusive and os.path.exists(filepath):
         raise DeepArchitectError(f"{filepath!r} already exists; it is written only once")
-    _write_atomically(filepath, lambda f: f.write(text), exclusive=exclusive, durable=durable)
+    write_atomically(filepath, lambda f: f.write(text), exclusive=exclusive, durable=durable)
 
 
 _NON_FINITE_NAMES = {math.inf: "Infinity", -math.inf: "-Infinity"}
@@ -272,7 +286,7 @@ def write_textfile(
         with open(filepath, "a") as f:
             write_lines(f)
     else:
-        _write_atomically(filepath, write_lines)
+        write_atomically(filepath, write_lines)
 
 
 def read_picklefile(filepath: str) -> Any:
@@ -283,5 +297,5 @@ def read_picklefile(filepath: str) -> Any:
 
 def write_picklefile(x: Any, filepath: str) -> None:
     """Pickles ``x`` to ``filepath`` (atomically, replacing any existing file)."""
-    _write_atomically(filepath, lambda f: pickle.dump(x, f), binary=True)
+    write_atomically(filepath, lambda f: pickle.dump(x, f), binary=True)
 

@@ -8,12 +8,11 @@ and random-specifying it. The samples are taken in rounds, the sizes taking
 turns; per N it prints:
 
 * ``median``: the median over every sample;
-* ``best round``: the lowest of the per-round medians. Some of the 2-core
-  machines this project runs on alternate, within seconds, between two speeds
-  (on one of them the calibration loop printed first took about 38 us or about
-  70 us; on another a steady 31 us), so the overall median depends on how the
-  slow periods fell; the best round is the figure for the machine running at
-  full speed;
+* ``best round``: the lowest of the per-round medians. A shared machine may
+  alternate, within seconds, between a fast and a slow speed, so the overall
+  median depends on how the slow periods fell; the best round is the figure
+  for the machine running at full speed (the calibration loop printed first
+  shows the machine's speed);
 * ``mean``: the average over every sample, which also charges the cyclic
   garbage collector's periodic pauses (the median leaves most of them out).
 

@@ -1,4 +1,4 @@
-"""Benchmark of pruning (issue 18): evaluation steps saved by the median pruner.
+"""Benchmark of pruning: evaluation steps saved by the median pruner.
 
 On the toy learning-curve problem of ``tests/pruning_toys.py`` (a repeat
 count, a ceiling and a log-scaled learning rate; 30 steps per evaluation),

@@ -1,4 +1,4 @@
-"""Benchmark of deep_architect.search_loop.run_search (issue 7).
+"""Benchmark of deep_architect.search_loop.run_search.
 
 Prints:
 

@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 import deep_architect.modules as mo
+import deep_architect.utils as ut
 from deep_architect.analysis import fingerprint
 from deep_architect.contrib.benchmarks.nb201_space import OPS, nb201_net
 from deep_architect.contrib.benchmarks.tabular import (
@@ -167,10 +168,9 @@ def main(argv: list[str] | None = None) -> None:
         "seeds": list(range(args.seeds)),
         "entries": entries,
     }
-    tmp = args.out + ".tmp.%d" % os.getpid()
-    with gzip.open(tmp, "wt", encoding="utf-8") as f:
-        json.dump(table, f, separators=(",", ":"), sort_keys=True)
-    os.replace(tmp, args.out)
+    text = json.dumps(table, separators=(",", ":"), sort_keys=True)
+    ut.write_atomically(args.out, lambda f: f.write(gzip.compress(text.encode("utf-8"))),
+                        binary=True)
     print("wrote %s (%d architectures)" % (args.out, len(entries)), flush=True)
 
 
