@@ -13,16 +13,15 @@ import sys
 import time
 from typing import Any
 
+from toy import D
+
 import deep_architect.core as co
-import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.search_logging as sl
 import deep_architect.searchers.common as seco
 import deep_architect.utils as ut
 from deep_architect.errors import check
 from deep_architect.executors.common import current_evaluation
-
-D = hp.Discrete
 
 
 def search_space() -> tuple:

@@ -1,6 +1,6 @@
 """Framework-free search spaces and toy objectives for the searcher tests and benchmark.
 
-The modules compute nothing; objectives score the *architecture* (which
+The modules are those of ``toy``; objectives score the *architecture* (which
 operations, with which values, how many cells), so searchers can be compared
 without training anything.
 """
@@ -11,30 +11,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from toy import D, Op, combine, op
+
 import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
-
-D = hp.Discrete
-
-
-class Op(co.Module):
-    """Pass-through module of a given kind carrying hyperparameters."""
-
-    def __init__(self, kind: str, name_to_hyperp: dict[str, co.Hyperparameter]) -> None:
-        co.Module.__init__(self, name=kind)
-        self.kind = kind
-        self._register(["in"], ["out"], name_to_hyperp)
-
-    def _compile(self) -> None:
-        pass
-
-    def _forward(self) -> None:
-        self._set_output_values({"out": self.inputs["in"].val})
-
-
-def op(op_kind: str, **name_to_hyperp: co.Hyperparameter) -> tuple[dict, dict]:
-    return Op(op_kind, name_to_hyperp).get_io()
 
 
 def cell() -> tuple[dict, dict]:
@@ -76,20 +57,8 @@ def rich_space() -> tuple[dict, dict]:
     ])
 
 
-class _Merge(co.Module):
-    def __init__(self, n: int) -> None:
-        co.Module.__init__(self, name="Merge")
-        self._register(["in%d" % i for i in range(n)], ["out"], {})
-
-    def _compile(self) -> None:
-        pass
-
-    def _forward(self) -> None:
-        self._set_output_values({"out": self.inputs["in0"].val})
-
-
 def _merge(n: int) -> tuple[dict, dict]:
-    return _Merge(n).get_io()
+    return combine(n, name="Merge")
 
 
 def rejecting_space(reject_fn: Callable[[Any], bool]) -> Callable[[], tuple[dict, dict]]:

@@ -1,8 +1,13 @@
-"""Framework-free modules and search spaces shared by the core tests and benchmarks.
+"""Framework-free modules and search spaces: the base of the tests' toy modules.
 
 Values flowing through these graphs are plain Python lists of strings: each
 module appends a description of itself, so a forward pass records the order in
 which modules ran and the hyperparameter values they saw.
+
+The other toy modules build on this one: ``searcher_toys`` (spaces and
+objectives for the searchers), ``search_loop_toys`` (evaluators and a searcher
+for the loop, importable by worker processes) and ``pruning_toys`` (learning
+curves).
 """
 
 from __future__ import annotations
@@ -17,10 +22,15 @@ D = hp.Discrete
 class Op(co.Module):
     """A SISO module that appends ``name(hyperparameter values)`` to the list flowing through."""
 
-    def __init__(self, name: str, name_to_hyperp: dict | None = None) -> None:
-        co.Module.__init__(self, name=name)
+    def __init__(self, kind: str, name_to_hyperp: dict | None = None) -> None:
+        co.Module.__init__(self, name=kind)
         self._register(["in"], ["out"], name_to_hyperp or {})
         self.num_compiles = 0
+
+    @property
+    def kind(self) -> str:
+        """The name given at construction (``Conv`` for ``M.Conv-3``)."""
+        return self.get_name()[2 : self.get_name().rindex("-")]
 
     def _compile(self) -> None:
         self.num_compiles += 1
@@ -36,8 +46,8 @@ class Op(co.Module):
 class Combine(co.Module):
     """Concatenates the lists arriving at inputs ``in0`` ... ``in{n-1}``."""
 
-    def __init__(self, num_inputs: int) -> None:
-        co.Module.__init__(self, name="Combine")
+    def __init__(self, num_inputs: int, name: str = "Combine") -> None:
+        co.Module.__init__(self, name=name)
         self._register(["in%d" % i for i in range(num_inputs)], ["out"], {})
 
     def _compile(self) -> None:
@@ -50,14 +60,17 @@ class Combine(co.Module):
         self.outputs["out"].val = merged + [self.get_name()]
 
 
-def op(name: str, **name_to_hyperp) -> mo.Fragment:
-    """Returns the ports of a new :class:`Op`."""
-    return Op(name, name_to_hyperp).get_io()
+def op(kind: str, /, **name_to_hyperp) -> mo.Fragment:
+    """Returns the ports of a new :class:`Op`.
+
+    ``kind`` is positional-only, so a hyperparameter may be called ``kind``.
+    """
+    return Op(kind, name_to_hyperp).get_io()
 
 
-def combine(num_inputs: int) -> mo.Fragment:
+def combine(num_inputs: int, name: str = "Combine") -> mo.Fragment:
     """Returns the ports of a new :class:`Combine`."""
-    return Combine(num_inputs).get_io()
+    return Combine(num_inputs, name).get_io()
 
 
 def paper_space() -> mo.Fragment:
