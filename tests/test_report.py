@@ -10,8 +10,8 @@ import tempfile
 
 import numpy as np
 import pytest
+import toy
 
-import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.report as rp
@@ -28,21 +28,10 @@ FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "original_logs", "
 SCORES = [0.25, 0.75, None, 0.5, 0.125]  # None: evaluation 2 was interrupted
 
 
-class Layer(co.Module):
-    def __init__(self, h_units):
-        co.Module.__init__(self)
-        self._register(["in"], ["out"], {"units": h_units})
-
-    def _compile(self):
-        pass
-
-    def _forward(self):
-        self._set_output_values({"out": self.inputs["in"].val})
-
-
 def search_space():
     return mo.siso_sequential(
-        [Layer(D([8, 16])).get_io(), mo.siso_optional(lambda: Layer(D([4])).get_io(), D([0, 1]))]
+        [toy.op("Layer", units=D([8, 16])),
+         mo.siso_optional(lambda: toy.op("Layer", units=D([4])), D([0, 1]))]
     )
 
 

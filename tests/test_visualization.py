@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+import toy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,26 +28,16 @@ D = hp.Discrete
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 
 
-class Dense(co.Module):
-    """A framework-free module with two hyperparameters."""
-
-    def __init__(self, h_units, h_act, scope=None, name=None):
-        co.Module.__init__(self, scope, name)
-        self._register(["in"], ["out"], {"units": h_units, "act": h_act})
-
-    def _compile(self):
-        pass
-
-    def _forward(self):
-        self._set_output_values({"out": self.inputs["in"].val})
+def dense(h_units, h_act):
+    return toy.op("Dense", units=h_units, act=h_act)
 
 
 def search_space():
     h_double = co.DependentHyperparameter(lambda d: 2 * d["u"], {"u": D([1, 2])})
     return mo.siso_sequential(
         [
-            Dense(D([64, 128]), D(["relu", "tanh"])).get_io(),
-            mo.siso_optional(lambda: Dense(h_double, D(["<b>&"])).get_io(), D([0, 1])),
+            dense(D([64, 128]), D(["relu", "tanh"])),
+            mo.siso_optional(lambda: dense(h_double, D(["<b>&"])), D([0, 1])),
         ]
     )
 
@@ -235,7 +226,7 @@ def test_draw_graph_evolution_without_dot_and_too_many_values(tmp_path, monkeypa
 def test_visualize_model_as_text(capsys):
     co.Scope.reset_default_scope()
     inputs, outputs = mo.siso_sequential(
-        [Dense(D([8]), D(["relu"])).get_io(), Dense(D([2]), D(["tanh"])).get_io()]
+        [dense(D([8]), D(["relu"])), dense(D([2]), D(["tanh"]))]
     )
     specify(outputs, ["tanh", 2, "relu", 8])
     vi.visualize_model_as_text(inputs, outputs)

@@ -7,36 +7,32 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 import warnings
 
-import deep_architect.core as co
-import deep_architect.hyperparameters as hp
-import deep_architect.modules as mo
-import deep_architect.report as rp
-import deep_architect.search_logging as sl
-import deep_architect.visualization as vi
-from deep_architect.searchers.common import random_specify
+# This checkout's package and the tests' toy modules.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
+
+import toy  # noqa: E402
+
+import deep_architect.hyperparameters as hp  # noqa: E402
+import deep_architect.modules as mo  # noqa: E402
+import deep_architect.report as rp  # noqa: E402
+import deep_architect.search_logging as sl  # noqa: E402
+import deep_architect.visualization as vi  # noqa: E402
+from deep_architect.searchers.common import random_specify  # noqa: E402
 
 NUM_EVALUATIONS = 300
 NUM_CELLS = 32
 
 
-class Layer(co.Module):
-    def __init__(self, h_units, h_act):
-        co.Module.__init__(self)
-        self._register(["in"], ["out"], {"units": h_units, "act": h_act})
-
-    def _compile(self):
-        pass
-
-    def _forward(self):
-        self._set_output_values({"out": self.inputs["in"].val})
-
-
 def chain():
-    cell = lambda: Layer(hp.Discrete([16, 32, 64]), hp.Discrete(["relu", "tanh"])).get_io()
+    cell = lambda: toy.op(
+        "Layer", units=hp.Discrete([16, 32, 64]), act=hp.Discrete(["relu", "tanh"])
+    )
     return mo.siso_sequential([cell() for _ in range(NUM_CELLS)])
 
 
