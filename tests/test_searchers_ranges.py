@@ -1,4 +1,4 @@
-"""Every searcher handles the range hyperparameters hp.Int and hp.Float (issue 18, part 1)."""
+"""Every searcher handles the range hyperparameters hp.Int and hp.Float."""
 from __future__ import annotations
 
 import json

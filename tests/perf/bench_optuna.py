@@ -1,4 +1,4 @@
-"""Benchmark of Optuna's samplers on deep_architect spaces (issue 18, part 3).
+"""Benchmark of Optuna's samplers on deep_architect spaces.
 
 Prints:
 
