@@ -1,4 +1,4 @@
-"""Bad input from issue 14: each case raises a DeepArchitectError naming what is wrong.
+"""Bad input: each case raises a DeepArchitectError naming what is wrong.
 
 The cases are listed in one table so the count of messaged errors is easy to
 read off; each must fail with the message, not with a bare Python exception.

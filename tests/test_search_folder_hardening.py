@@ -1,4 +1,4 @@
-"""Hostile or stale search folders (issue 14, section 4): nothing escapes, nothing piles up."""
+"""Hostile or stale search folders: nothing escapes, nothing piles up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pool workers die within about a second of their master being SIGKILLed (issue 14)."""
+"""Pool workers die within about a second of their master being SIGKILLed."""
 
 from __future__ import annotations
 
