@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> None:
                 if line.endswith("\n"):  # a line cut by a kill is retrained
                     record = json.loads(line)
                     done[(record["fingerprint"], record["seed"])] = record["figures"]
-    tasks = [(fp, unique[fp], s) for fp in fps for s in range(args.seeds) if (fp, s) not in done]
+    # Seed by seed, so that an interrupted run has whole seeds done first.
+    tasks = [(fp, unique[fp], s) for s in range(args.seeds) for fp in fps if (fp, s) not in done]
     print("%d trainings to run, %d already done" % (len(tasks), len(done)), flush=True)
     start = time.time()
     with open(partial_path, "a", encoding="utf-8") as log, ProcessPoolExecutor(args.jobs) as pool:
