@@ -33,6 +33,8 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     packages=find_packages(include=["deep_architect", "deep_architect.*"]),
+    # The bundled tabular benchmark (contrib/benchmarks) is data inside the package.
+    package_data={"deep_architect.contrib.benchmarks": ["*.json.gz"]},
     python_requires=">=3.10",
     install_requires=["numpy>=1.22"],
     extras_require=EXTRAS,

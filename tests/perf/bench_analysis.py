@@ -57,12 +57,11 @@ def bench_space_size() -> None:
         ("NB201-style cell", table_space, 3),
     ]
     for name, fn, repeats in rows:
-        size = space_size(fn)
-        print("  %-18s size %-34s count %.4f s" % (name, "{:,}".format(size),
-                                                   _median_seconds(lambda: space_size(fn),
-                                                                   repeats)))
-    enumeration = _median_seconds(lambda: sum(1 for _ in enumerate_value_lists(toy.paper_space)),
-                                  3)
+        seconds = _median_seconds(lambda fn=fn: space_size(fn), repeats)
+        print("  %-18s size %-34s count %.4f s" % (name, "{:,}".format(space_size(fn)),
+                                                   seconds))
+    enumeration = _median_seconds(
+        lambda: sum(1 for _ in enumerate_value_lists(toy.paper_space)), 3)
     print("  paper space enumerated in %.4f s (for comparison)" % enumeration)
 
 

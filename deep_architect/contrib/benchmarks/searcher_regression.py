@@ -8,8 +8,7 @@ and :func:`plot_curves` draws them.
 
 Usage::
 
-    python -m deep_architect.contrib.benchmarks.searcher_regression --seeds 50 \
-        --evaluations 300 --plot curves.png
+    python -m deep_architect.contrib.benchmarks.searcher_regression --seeds 50 --plot c.png
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Tabular benchmarks: search spaces whose every architecture was trained in advance."""
