@@ -47,6 +47,7 @@ SCRIPTS = {
     "optuna_style.py": (["optuna", "matplotlib"], r"pruned \d+ of 30 evaluations"),
     "hardware_aware.py": (["torch", "matplotlib"],
                           r"rejected before evaluation: \d+\n(front: .*\n)+report: \S+index\.html"),
+    "oneshot.py": (["torch", "sklearn"], r"DARTS cell: 14 edges, 8 kept"),
 }
 
 

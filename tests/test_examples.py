@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -141,3 +142,23 @@ def test_hardware_aware_example_measures_searches_under_budget_and_reports(tmp_p
     assert (report / "images" / "pareto.png").stat().st_size > 1000
     page = (report / "index.html").read_text()
     assert 'id="plot-pareto"' in page and ">latency_ms</th>" in page
+
+
+def test_oneshot_example_derived_architecture_beats_the_random_median(tmp_path):
+    cfg = debug_config("oneshot")
+    out = run_example("oneshot", cfg, tmp_path).stdout
+    derived, median = map(float, re.search(
+        r"derived validation accuracy ([\d.]+) vs random median ([\d.]+) \(10 architectures\)",
+        out).groups())
+    assert derived >= median
+    search = tmp_path / "logs" / "oneshot" / "debug"
+    alphas = json.loads((search / "search_data" / "alphas_epoch_5.json").read_text())
+    assert len(alphas["alphas"]) == 14 and "val_loss" in alphas
+    assert "val_loss" not in json.loads(
+        (search / "search_data" / "alphas_epoch_0.json").read_text())  # warm-up epoch
+    evaluations = sorted(os.listdir(search / "evaluations"))
+    assert len(evaluations) == 11
+    assert os.listdir(search / "evaluations" / "x0" / "eval_data")  # the drawing
+    config = json.loads((search / "evaluations" / "x0" / "config.json").read_text())
+    derived_values = json.loads((search / "search_data" / "derived.json").read_text())
+    assert config["hyperp_value_lst"] == derived_values["hyperp_value_lst"]
