@@ -60,10 +60,9 @@ __all__ = ["Supernet", "DerivedArchitecture"]
 class DerivedArchitecture(NamedTuple):
     """What :meth:`Supernet.derive` returns.
 
-    Attributes:
-        values: The value list; replay it with
-            :func:`~deep_architect.searchers.common.specify`.
-        alphas: One JSON-serialisable dict per decision (see :meth:`Supernet.alphas_json`).
+    ``values`` is the value list (replay it with
+    :func:`~deep_architect.searchers.common.specify`); ``alphas`` has one
+    JSON-serialisable dict per decision (see :meth:`Supernet.alphas_json`).
     """
 
     values: list
