@@ -1,4 +1,4 @@
-"""Runs the docstring examples of the framework helpers."""
+"""Runs the docstring examples of the framework helpers and of the one-shot package."""
 from __future__ import annotations
 
 import doctest
@@ -13,6 +13,11 @@ import deep_architect.core as co
     ("deep_architect.helpers.pytorch_support", "torch"),
     ("deep_architect.helpers.pytorch_model_space", "torch"),
     ("deep_architect.helpers.sklearn_support", "sklearn"),
+    ("deep_architect.oneshot.supernet", "torch"),
+    ("deep_architect.oneshot.darts", "torch"),
+    ("deep_architect.oneshot.weight_sharing", "torch"),
+    ("deep_architect.oneshot.input_edge", "numpy"),  # framework-free
+    ("deep_architect.contrib.misc.search_spaces.darts_space", "torch"),
 ])
 def test_docstring_examples_run(name, framework):
     pytest.importorskip(framework)
