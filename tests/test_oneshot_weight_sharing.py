@@ -17,7 +17,6 @@ from deep_architect.errors import DeepArchitectError  # noqa: E402
 from deep_architect.oneshot import Supernet, WeightSharingEvaluator  # noqa: E402
 from deep_architect.search_loop import run_search  # noqa: E402
 from deep_architect.searchers.common import random_specify, specify  # noqa: E402
-from deep_architect.searchers.random import RandomSearcher  # noqa: E402
 
 D = hp.Discrete
 
@@ -91,11 +90,15 @@ def test_single_path_training_improves_the_paths_it_trains():
     assert all(a.grad is None for a in net.arch_parameters())
 
 
-def test_a_searcher_searches_the_supernet_through_run_search(tmp_path):
+@pytest.mark.parametrize("kind", ["random", "mcts", "smbo", "evolution"])
+def test_a_searcher_searches_the_supernet_through_run_search(kind, tmp_path):
+    from searcher_toys import make_searcher
+
     net = supernet()
     evaluator = WeightSharingEvaluator(net, data())
-    results = run_search(RandomSearcher(space), lambda: evaluator, 6, str(tmp_path),
-                         "ws", show_progress=False)
+    searcher = make_searcher(kind, space, rng=np.random.RandomState(0))
+    results = run_search(searcher, lambda: evaluator, 6, str(tmp_path), kind,
+                         show_progress=False)
     assert len(results) == 6
     assert all(0.0 <= r["validation_accuracy"] <= 1.0 for r in results)
 
