@@ -19,6 +19,7 @@ from deep_architect.contrib.communicators import executor as ce
 from deep_architect.errors import DeepArchitectError
 from deep_architect.executors.common import (
     EXCEPTION,
+    INVALID_RESULTS,
     TIMEOUT,
     Job,
     Outcome,
@@ -54,11 +55,13 @@ def test_jobs_and_outcomes_survive_a_json_round_trip(vs, evaluation_id, attempt,
 
 
 class DelayEvaluator:
-    """Sleeps ``delays[evaluation_id]`` seconds; raises for evaluation ids in ``failing``."""
+    """Sleeps ``delays[evaluation_id]`` seconds; raises for evaluation ids in ``failing``;
+    returns results JSON cannot encode for those in ``unencodable``."""
 
-    def __init__(self, delays=None, failing=()):
+    def __init__(self, delays=None, failing=(), unencodable=()):
         self.delays = delays or {}
         self.failing = failing
+        self.unencodable = unencodable
 
     def eval(self, inputs, outputs):
         context = current_evaluation()
@@ -66,7 +69,8 @@ class DelayEvaluator:
         if context.evaluation_id in self.failing:
             raise RuntimeError(f"failure in evaluation {context.evaluation_id}")
         return {"validation_accuracy": context.evaluation_id / 10.0,
-                "thread": threading.get_ident()}
+                "thread": threading.get_ident() if context.evaluation_id not in self.unencodable
+                else object()}
 
 
 def _start_thread_workers(dirname, num_workers, evaluator):
@@ -82,7 +86,7 @@ def _start_thread_workers(dirname, num_workers, evaluator):
 
 
 def test_failures_and_timeouts_come_back_as_outcomes_and_every_worker_stops(tmp_path):
-    evaluator = DelayEvaluator(delays={2: 1.5}, failing={1})
+    evaluator = DelayEvaluator(delays={2: 1.5}, failing={1}, unencodable={3})
     master, threads, counts = _start_thread_workers(str(tmp_path / "comm"), 2, evaluator)
     searcher = CountingSearcher(search_space)
     results = run_search(searcher, None, 6, str(tmp_path), "s", timeout=0.6,
@@ -94,7 +98,9 @@ def test_failures_and_timeouts_come_back_as_outcomes_and_every_worker_stops(tmp_
     assert "failure in evaluation 1" in results[1]["failure_reason"]
     assert "RuntimeError" in results[1]["failure_details"]
     assert results[2]["failure_kind"] == TIMEOUT
-    good = [0, 3, 4, 5]
+    assert results[3]["failure_kind"] == INVALID_RESULTS
+    assert "cannot be sent to the master" in results[3]["failure_reason"]
+    good = [0, 4, 5]
     assert [results[i]["validation_accuracy"] for i in good] == [i / 10.0 for i in good]
     assert sorted(u[0] for u in searcher.updates) == good
     # The timed-out evaluation still ran to its end on its worker: 6 jobs in all.

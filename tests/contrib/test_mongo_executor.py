@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import json
 import threading
 import time
 
@@ -18,7 +19,13 @@ from deep_architect.contrib.communicators.mongo_communicator import (
     MongoCommunicator,
 )
 from deep_architect.errors import DeepArchitectError
-from deep_architect.executors.common import EXCEPTION, TIMEOUT, Job, current_evaluation
+from deep_architect.executors.common import (
+    EXCEPTION,
+    INVALID_RESULTS,
+    TIMEOUT,
+    Job,
+    current_evaluation,
+)
 from deep_architect.search_loop import run_search
 
 
@@ -52,6 +59,7 @@ class FakeCollection:
             document[key] = document.get(key, 0) + amount
 
     def insert_one(self, document):
+        json.dumps(document[DATA_KEY])  # like BSON, refuses payloads it cannot encode
         with self.lock:
             self.documents.append({**document, "_id": next(self._ids)})
 
@@ -109,7 +117,8 @@ def _communicator(client):
 
 
 class BudgetAwareEvaluator:
-    """Raises for evaluation 1; otherwise scores the evaluation id and reports its thread."""
+    """Raises for evaluation 1, returns unencodable results for evaluation 2, otherwise
+    scores the evaluation id and reports its budget."""
 
     def eval(self, inputs, outputs):
         context = current_evaluation()
@@ -117,7 +126,7 @@ class BudgetAwareEvaluator:
         if context.evaluation_id == 1:
             raise RuntimeError("boom")
         return {"validation_accuracy": context.evaluation_id / 10.0,
-                "thread": threading.get_ident()}
+                "budget": context.budget if context.evaluation_id != 2 else object()}
 
 
 def _start_workers(client, search_id, num_workers):
@@ -150,7 +159,8 @@ def test_workers_in_threads_run_the_search_and_stop_at_the_end(tmp_path):
     client = FakeClient()
     searcher, results, counts = _search_with_two_workers(client, tmp_path, "s", 6)
     assert results[1]["failure_kind"] == EXCEPTION and "boom" in results[1]["failure_reason"]
-    good = [0, 2, 3, 4, 5]
+    assert results[2]["failure_kind"] == INVALID_RESULTS
+    good = [0, 3, 4, 5]
     assert [results[i]["validation_accuracy"] for i in good] == [i / 10.0 for i in good]
     assert sorted(u[0] for u in searcher.updates) == good
     assert len(counts) == 2 and sum(counts) == 6

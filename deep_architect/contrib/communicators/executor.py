@@ -41,6 +41,7 @@ from typing import Any
 from deep_architect.contrib.communicators.communicator import Communicator
 from deep_architect.errors import check
 from deep_architect.executors.common import (
+    INVALID_RESULTS,
     TIMEOUT,
     Executor,
     Job,
@@ -132,6 +133,23 @@ def evaluate_message(setup: WorkerSetup, message: tuple[list[Any], int, dict[str
     return outcome_to_message(run_job(setup, job_from_message(*message)))
 
 
+def send_answer(publish: Callable[..., None], message: tuple[list[Any], int, dict[str, Any]],
+                answer: tuple[dict[str, Any], int, dict[str, Any]]) -> None:
+    """Sends ``answer``, or an :data:`INVALID_RESULTS` failure if the channel cannot encode it.
+
+    Args:
+        publish: Sends ``(results, evaluation_id, job_info)`` to the master.
+        message: The job message the answer is for.
+        answer: What :func:`evaluate_message` returned.
+    """
+    try:
+        publish(*answer)
+    except Exception as e:  # JSON (file) or BSON (Mongo) cannot encode the results
+        publish(*outcome_to_message(Outcome(
+            job_from_message(*message), failure_kind=INVALID_RESULTS,
+            failure_reason=f"results cannot be sent to the master: {type(e).__name__}: {e}")))
+
+
 def serve(comm: Communicator, search_space_fn: Callable[[], Any], evaluator: Any) -> int:
     """Worker side: evaluates the jobs the master sends until it says stop.
 
@@ -152,14 +170,7 @@ def serve(comm: Communicator, search_space_fn: Callable[[], Any], evaluator: Any
         message = comm.receive_architecture_in_worker()
         if message is None:
             return num_evaluated
-        answer = evaluate_message(setup, message)
-        try:
-            comm.publish_results_to_master(*answer)
-        except (TypeError, ValueError) as e:  # results the channel cannot encode
-            job = job_from_message(*message)
-            comm.publish_results_to_master(*outcome_to_message(Outcome(
-                job, failure_kind="invalid_results",
-                failure_reason=f"results cannot be sent to the master: {e}")))
+        send_answer(comm.publish_results_to_master, message, evaluate_message(setup, message))
         num_evaluated += 1
 
 

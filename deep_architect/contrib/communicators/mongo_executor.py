@@ -45,6 +45,7 @@ from deep_architect.contrib.communicators.executor import (
     evaluate_message,
     job_to_message,
     outcome_from_message,
+    send_answer,
 )
 from deep_architect.contrib.communicators.mongo_communicator import (
     DATA_KEY,
@@ -184,16 +185,19 @@ def serve_mongo(comm: MongoCommunicator, search_id: str, search_space_fn: Callab
     stopped = threading.Event()
     count = [0]
 
+    def publish_answer(results: dict[str, Any], evaluation_id: int,
+                       job_info: dict[str, Any]) -> None:
+        comm.publish(results_topic(search_id), {
+            "results": results, "evaluation_id": evaluation_id, "job_info": job_info})
+
     def on_job(document: dict[str, Any]) -> None:
         payload = document[DATA_KEY]
         if payload.get(STOP_KEY):
             comm.unsubscribe(topic)
             stopped.set()
         else:
-            results, evaluation_id, job_info = evaluate_message(
-                setup, (payload["vs"], payload["evaluation_id"], payload["job_info"]))
-            comm.publish(results_topic(search_id), {
-                "results": results, "evaluation_id": evaluation_id, "job_info": job_info})
+            message = (payload["vs"], payload["evaluation_id"], payload["job_info"])
+            send_answer(publish_answer, message, evaluate_message(setup, message))
             count[0] += 1
         comm.finish_processing(topic, document)
 
