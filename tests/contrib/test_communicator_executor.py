@@ -86,10 +86,11 @@ def _start_thread_workers(dirname, num_workers, evaluator):
 
 
 def test_failures_and_timeouts_come_back_as_outcomes_and_every_worker_stops(tmp_path):
-    evaluator = DelayEvaluator(delays={2: 1.5}, failing={1}, unencodable={3})
+    # Margins are generous: a loaded machine must not turn a 10 ms evaluation into a timeout.
+    evaluator = DelayEvaluator(delays={2: 4.0}, failing={1}, unencodable={3})
     master, threads, counts = _start_thread_workers(str(tmp_path / "comm"), 2, evaluator)
     searcher = CountingSearcher(search_space)
-    results = run_search(searcher, None, 6, str(tmp_path), "s", timeout=0.6,
+    results = run_search(searcher, None, 6, str(tmp_path), "s", timeout=2.0,
                          executor=ce.CommunicatorExecutor(master), show_progress=False)
     for thread in threads:
         thread.join(timeout=30)
