@@ -8,21 +8,25 @@ result arrives, and shows progress.
 
 The search folder is the source of truth; no database server is involved.
 Besides the evaluation folders, the loop keeps a small journal in
-``search_data/search_loop/``: a checkpoint holding the searcher's own state
-(``save_state``) and the evaluations sampled but not yet known to the searcher
-as finished. A checkpoint is written atomically (the searcher state into a
-spare folder, then one renamed file) right after each ``sample`` and *before*
-the evaluation's ``config.json``, so after the master is killed at any moment,
-rerunning the same call:
+``search_data/search_loop/`` (:mod:`deep_architect.search_journal`): an
+atomic checkpoint holding the searcher's state dict and the evaluations
+sampled but not yet known to the searcher as finished, continued by an
+append-only log of samples and results. Each sample is logged to the journal
+*before* the evaluation's ``config.json``, and each result after its
+``results.json``, so after the master is killed at any moment, rerunning the
+same call:
 
 * never re-runs an evaluation whose ``results.json`` exists;
 * re-runs the evaluations that were sampled but had no results yet, with the
   values logged for them;
-* restores the searcher (``load_state`` of the checkpoint, then the updates of
-  results that arrived after it), so the searcher sees every sample and every
-  result exactly once. Searchers whose ``save_state`` raises
-  ``NotImplementedError`` are instead rebuilt by replaying every logged
-  result through ``update``.
+* restores the searcher (its checkpointed state, then the samples and results
+  logged after it), so the searcher sees every sample and every result exactly
+  once. Searchers whose ``save_state`` raises ``NotImplementedError`` are
+  instead rebuilt by replaying every logged result through ``update``.
+
+The loop's cost per evaluation does not grow with the search: the journal
+appends one line per sample and per result, and rewrites the searcher state
+only as often as keeps that a small fraction of the loop's time.
 
 Crash safety covers the master process dying (``SIGKILL``, out-of-memory
 kills, Ctrl-C); the journal is not ``fsync``-ed, so a power cut may lose the
@@ -94,22 +98,15 @@ from deep_architect.executors.common import (
     evaluator_factory,
 )
 from deep_architect.executors.in_process import InProcessExecutor
+from deep_architect.search_journal import REPLAY, Journal
 from deep_architect.searchers.protocol import NoSampleAvailable, budget_of
 from deep_architect.specify import specify
-
-try:
-    import fcntl
-except ImportError:  # Windows: no protection against two concurrent runs
-    fcntl = None
 
 logger = logging.getLogger(__name__)
 
 #: Key marking the results dict logged for a failed evaluation.
 FAILED_KEY = "evaluation_failed"
 
-_JOURNAL_FOLDERNAME = "search_loop"
-_POINTER_FILENAME = "checkpoint.json"
-_LOCK_FILENAME = "lock"
 
 
 def is_failed_results(results: dict[str, Any]) -> bool:
@@ -188,82 +185,6 @@ def _score_problem(results: Any, metrics: list[str]) -> str | None:
     return None
 
 
-class _Journal:
-    """Atomic checkpoints of the loop state and the searcher state.
-
-    Two searcher-state folders alternate: the searcher saves into the one that
-    is not current, then a single file holding the loop state and the name of
-    that folder is atomically replaced. A crash while writing leaves the current
-    checkpoint untouched. Searchers write fixed file names (one state per
-    folder), so the previous content of the folder is simply overwritten.
-    """
-
-    def __init__(self, search_data_folderpath: str) -> None:
-        self.folderpath = os.path.join(search_data_folderpath, _JOURNAL_FOLDERNAME)
-        self.pointer_filepath = os.path.join(self.folderpath, _POINTER_FILENAME)
-        self.current: str | None = None
-        self.fingerprint: str | None = None
-        os.makedirs(self.folderpath, exist_ok=True)
-        self._lock_file = open(os.path.join(self.folderpath, _LOCK_FILENAME), "a")
-        if fcntl is not None:
-            # The OS drops the lock when the process dies, even by SIGKILL, so a
-            # rerun after a crash is never locked out; a second live run is.
-            try:
-                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as e:
-                self._lock_file.close()
-                raise DeepArchitectError(
-                    f"another process is running a search in {self.folderpath!r}") from e
-
-    def close(self) -> None:
-        """Releases the folder for other runs."""
-        self._lock_file.close()
-
-    def load(self, searcher: Any, fingerprint: str) -> dict[str, Any] | None:
-        """Restores the searcher from the current checkpoint and returns the loop state.
-
-        Raises:
-            DeepArchitectError: If the checkpoint is malformed, or belongs to a
-                different search space or searcher type.
-        """
-        if not os.path.exists(self.pointer_filepath):
-            return None
-        pointer = ut.read_jsonfile(self.pointer_filepath)
-        check(isinstance(pointer, dict) and isinstance(pointer.get("loop_state"), dict)
-              and pointer.get("current") in ("searcher-a", "searcher-b"),
-              f"run_search: the journal {self.pointer_filepath!r} is malformed; refusing to "
-              "resume from it (use another search_name or delete the search folder)")
-        stored = pointer.get("fingerprint")
-        check(stored is None or stored == fingerprint,
-              f"run_search: the search folder {os.path.dirname(os.path.dirname(self.folderpath))!r}"
-              f" was made with a different search space or searcher type "
-              f"({type(searcher).__name__} now); resuming would mix two searches. Choose: "
-              "resume=False (keep the old folder aside and start anew), a fresh search_name, "
-              "or overwrite=True (delete the old search)")
-        self.fingerprint = fingerprint
-        self.current = pointer["current"]
-        state = pointer["loop_state"]
-        if state["searcher_state_saved"]:
-            searcher.load_state(os.path.join(self.folderpath, self.current))
-        return state
-
-    def save(self, searcher: Any, state: dict[str, Any]) -> None:
-        """Writes a new checkpoint and makes it the current one."""
-        name = "searcher-b" if self.current == "searcher-a" else "searcher-a"
-        if state["searcher_state_saved"]:
-            searcher_folderpath = os.path.join(self.folderpath, name)
-            os.makedirs(searcher_folderpath, exist_ok=True)
-            try:
-                searcher.save_state(searcher_folderpath)
-            except NotImplementedError:
-                state["searcher_state_saved"] = False
-        # One atomic write commits the loop state and the searcher state together.
-        # Compact: the checkpoint is rewritten after every evaluation.
-        ut.write_jsonfile({"current": name, "loop_state": state, "fingerprint": self.fingerprint},
-                          self.pointer_filepath, indent=None)
-        self.current = name
-
-
 class _SearchRun:
     """The state of one call to :func:`run_search`."""
 
@@ -288,7 +209,7 @@ class _SearchRun:
         self.max_retries = max_retries
         self.failure_value = failure_value
         sl.create_search_folderpath(folderpath, search_name, create_parent_folders=True)
-        self.journal = _Journal(sl.get_search_data_folderpath(folderpath, search_name))
+        self.journal = Journal(sl.get_search_data_folderpath(folderpath, search_name))
         self.to_run: collections.deque[Job] = collections.deque()
         self.progress: Any = None
         try:
@@ -308,17 +229,19 @@ class _SearchRun:
             ut.remove_stale_temp_files(os.path.join(evaluations_folderpath, "x%d" % i))
 
     def _load_or_create_state(self) -> dict[str, Any]:
-        state = self.journal.load(self.searcher, self.fingerprint)
-        self.journal.fingerprint = self.fingerprint
-        if state is None:
-            check(
-                not self._evaluation_ids(),
-                f"search folder {sl.get_search_folderpath(self.folderpath, self.search_name)!r}"
-                " has evaluations but no run_search journal; it was not created by run_search "
-                "(use another search_name or delete the folder)",
-            )
-            state = {"num_sampled": 0, "pending": {}, "searcher_state_saved": True}
-            self.journal.save(self.searcher, state)
+        loaded = self.journal.load(self.searcher, self.fingerprint)
+        if loaded is not None:
+            state, self.events = loaded
+            return state
+        check(
+            not self._evaluation_ids(),
+            f"search folder {sl.get_search_folderpath(self.folderpath, self.search_name)!r}"
+            " has evaluations but no run_search journal; it was not created by run_search "
+            "(use another search_name or delete the folder)",
+        )
+        state = {"num_sampled": 0, "pending": {}}
+        self.events = []
+        self.journal.checkpoint(self.searcher, state)
         return state
 
     def _evaluation_ids(self) -> list[int]:
@@ -332,6 +255,9 @@ class _SearchRun:
 
     def recover(self) -> None:
         """Brings the searcher and the search folder back in step after a crash."""
+        for event in self.events:
+            self._replay(event)
+        self.events = []
         num_sampled = self.state["num_sampled"]
         pending = self.state["pending"]
         stray = sorted(i for i in self._evaluation_ids() if i >= num_sampled)
@@ -342,31 +268,54 @@ class _SearchRun:
         )
         if self.dedup is not None:
             self._rebuild_dedup()
-        if not self.state["searcher_state_saved"] and num_sampled:
+        if self.journal.searcher_mode == REPLAY and num_sampled:
             warnings.warn(
                 f"run_search: {type(self.searcher).__name__} has no save_state; resuming search "
                 f"{self.search_name!r} by replaying its {num_sampled - len(pending)} logged "
                 "results through update. Its own sampling state is not restored, so it may "
                 "propose architectures it already proposed", stacklevel=4)
+        if self.journal.searcher_mode == REPLAY:
             for i in range(num_sampled):
                 if str(i) not in pending:
                     config = self._logger(i).read_config()
                     self._update(self._logger(i).read_results(),
                                  config["searcher_evaluation_token"])
+        # What recovery rebuilt becomes the checkpoint the next events continue.
+        self.journal.checkpoint(self.searcher, self.state)
         for key in sorted(pending, key=int):
             evaluation_id = int(key)
             entry = pending[key]
             evaluation_logger = self._logger(evaluation_id)
-            if not evaluation_logger.config_exists():  # killed right after the checkpoint
+            if not evaluation_logger.config_exists():  # killed right after the journal entry
                 evaluation_logger.log_config(entry["hyperp_value_lst"],
                                              entry["searcher_evaluation_token"])
-            if evaluation_logger.results_exist():  # killed before the next checkpoint
+            if evaluation_logger.results_exist():  # killed before the searcher got them
                 self._finish(evaluation_id, evaluation_logger.read_results())
             else:
                 job = self._dedup_job(Job(evaluation_id, 1, entry["hyperp_value_lst"],
                                           budget_of(entry["searcher_evaluation_token"])))
                 if job is not None:
                     self.to_run.append(job)
+
+    def _replay(self, event: dict[str, Any]) -> None:
+        """Applies one journal event written after the checkpoint."""
+        if "s" in event:
+            if self.journal.searcher_mode != REPLAY:
+                # The searcher issues the sample again; the logged values and
+                # token stay the evaluation's (a searcher drawing from the
+                # global generators may propose another architecture now).
+                try:
+                    self.searcher.sample()
+                except NoSampleAvailable:
+                    pass
+            self.state["num_sampled"] = event["s"] + 1
+            self.state["pending"][str(event["s"])] = {
+                "hyperp_value_lst": event["vs"], "searcher_evaluation_token": event["token"]}
+        else:
+            entry = self.state["pending"].pop(str(event["f"]))
+            if self.journal.searcher_mode != REPLAY:
+                self._update(self._logger(event["f"]).read_results(),
+                             entry["searcher_evaluation_token"])
 
     def _update(self, results: dict[str, Any], token: Any) -> float | None:
         if is_failed_results(results):
@@ -415,22 +364,29 @@ class _SearchRun:
     def _finish(self, evaluation_id: int, results: dict[str, Any]) -> None:
         entry = self.state["pending"].pop(str(evaluation_id))
         score = self._update(results, entry["searcher_evaluation_token"])
+        self.journal.record({"f": evaluation_id})
+        self._checkpoint_if_due()
         if self.progress is not None:
             self.progress.update(score)
 
+    def _checkpoint_if_due(self) -> None:
+        if self.journal.checkpoint_due():
+            self.journal.checkpoint(self.searcher, self.state)
+
     def sample(self) -> Job | None:
-        """Samples the next architecture, checkpoints, then logs its config.
+        """Samples the next architecture, records it in the journal, then logs its config.
 
         Returns ``None`` when deduplication answers for the evaluation.
         """
         inputs, outputs, vs, token = self.searcher.sample()
         budget = budget_of(token)
         evaluation_id = self.state["num_sampled"]
+        self.journal.record({"s": evaluation_id, "vs": vs, "token": token})
         self.state["num_sampled"] += 1
         self.state["pending"][str(evaluation_id)] = {
             "hyperp_value_lst": vs, "searcher_evaluation_token": token}
-        self.journal.save(self.searcher, self.state)
         self._logger(evaluation_id).log_config(vs, token)
+        self._checkpoint_if_due()
         return self._dedup_job(Job(evaluation_id, 1, vs, budget), inputs, outputs)
 
     def _check_metric_spelling(self, evaluation_id: int, results: dict[str, Any]) -> None:
@@ -508,7 +464,7 @@ class _SearchRun:
                 retry = self.handle(outcome)
                 if retry is not None:
                     self.to_run.append(retry)
-        self.journal.save(self.searcher, self.state)
+        self.journal.checkpoint(self.searcher, self.state)
 
     def read_all_results(self) -> list[dict[str, Any]]:
         return [self._logger(i).read_results() for i in range(self.state["num_sampled"])]
@@ -750,9 +706,7 @@ def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callab
     try:
         run.recover()
         remaining = len(run.state["pending"]) + max(0, num_samples - run.state["num_sampled"])
-        if remaining == 0:
-            run.journal.save(searcher, run.state)  # records the updates recovery applied
-        else:
+        if remaining > 0:
             from deep_architect.progress import SearchProgress
 
             executor = InProcessExecutor() if executor is None else executor

@@ -187,14 +187,56 @@ class StatelessCountingSearcher(CountingSearcher):
         raise NotImplementedError
 
 
+class StateDictCountingSearcher(seco.Searcher):
+    """:class:`CountingSearcher` on the public base: its state is a dict in the journal.
+
+    It draws from its own generator, so a replayed sample is the logged one;
+    :attr:`updates` lists ``[sample_index, value]`` pairs in update order.
+    """
+
+    def __init__(self, search_space_fn: Any) -> None:
+        seco.Searcher.__init__(self, search_space_fn, rng=0)
+        self.num_sampled = 0
+        self.updates: list[list] = []
+
+    def propose(self) -> tuple:
+        inputs, outputs = self.search_space_fn()
+        vs = seco.random_specify(outputs, self.rng)
+        self.num_sampled += 1
+        return inputs, outputs, vs, {"sample_index": self.num_sampled - 1}
+
+    def observe(self, val: float, token: dict[str, Any]) -> None:
+        index = token["sample_index"]
+        check(all(u[0] != index for u in self.updates), f"token {index} updated twice")
+        self.updates.append([index, val])
+
+    def get_state(self) -> dict:
+        return dict(seco.Searcher.get_state(self), num_sampled=self.num_sampled,
+                    updates=self.updates)
+
+    def set_state(self, state: dict) -> None:
+        seco.Searcher.set_state(self, state)
+        self.num_sampled, self.updates = state["num_sampled"], state["updates"]
+
+
+SEARCHER_KINDS = {"files": CountingSearcher, "dict": StateDictCountingSearcher}
+
+
 def crash_test_main(folderpath: str, search_name: str, num_samples: str, sleep: str,
-                    executor_kind: str) -> None:
-    """Entry point of the crash-test subprocess (arguments come from the command line)."""
+                    executor_kind: str, searcher_kind: str = "files") -> None:
+    """Entry point of the crash-test subprocess (arguments come from the command line).
+
+    With the ``"dict"`` searcher, checkpoints come every few events, so kills
+    land both between checkpoints and during them.
+    """
+    import deep_architect.search_journal as sj
     from deep_architect.executors.process_pool import ProcessExecutor
     from deep_architect.search_loop import run_search
 
+    if searcher_kind == "dict":
+        sj.MIN_EVENTS_PER_CHECKPOINT = 5
     executor = ProcessExecutor(num_workers=2) if executor_kind == "process" else None
-    run_search(CountingSearcher(search_space),
+    run_search(SEARCHER_KINDS[searcher_kind](search_space),
                toy_evaluator(sleep=float(sleep), watch_folder=(folderpath, search_name)),
                int(num_samples), folderpath, search_name, executor=executor,
                show_progress=False)

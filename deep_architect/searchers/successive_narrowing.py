@@ -119,7 +119,11 @@ class SuccessiveNarrowing(Searcher):
         self.idx = 0
 
     def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
-        """The next queued architecture of the round."""
+        """The next queued architecture of the round without a result."""
+        # Results given for architectures not handed out yet (a warm start
+        # with tokens of another instance) need no evaluation.
+        while self.idx < len(self.queue) and self.vals[self.idx] is not None:
+            self.idx += 1
         if self.idx >= len(self.queue):
             raise NoSampleAvailable(
                 f"SuccessiveNarrowing.sample: all {len(self.queue)} architectures of round "

@@ -5,10 +5,6 @@ placeholder modules and the "evaluation" is a made-up score, so the searchers
 can be compared in a fraction of a second.
 """
 
-import json
-import os
-import tempfile
-
 import numpy as np
 
 import deep_architect.core as co
@@ -18,6 +14,7 @@ import deep_architect.searchers.common as seco
 from deep_architect.searchers.mcts import MCTSSearcher
 from deep_architect.searchers.regularized_evolution import EvolutionSearcher, mutatable
 from deep_architect.surrogates.common import SurrogateModel, extract_features
+from deep_architect.testing import check_searcher
 
 D = hp.Discrete
 
@@ -46,23 +43,17 @@ def toy_score(outputs):
 
 # [random searcher]
 class MyRandomSearcher(seco.Searcher):
-    def sample(self):
+    def propose(self):
         def attempt():
             inputs, outputs = self.search_space_fn()  # a fresh, unspecified space
-            return inputs, outputs, seco.random_specify(outputs)
+            return inputs, outputs, seco.random_specify(outputs, self.rng)
 
         # Resample when a substitution function rejects the values (ValueError).
         inputs, outputs, hyperp_value_lst = seco.sample_until_valid(attempt)
         return inputs, outputs, hyperp_value_lst, {}
 
-    def update(self, val, searcher_eval_token):
+    def observe(self, val, token):
         pass  # random search learns nothing
-
-    def save_state(self, folderpath):
-        pass
-
-    def load_state(self, folderpath):
-        pass
 # [random searcher]
 
 
@@ -70,21 +61,20 @@ class MyRandomSearcher(seco.Searcher):
 class LocalSearcher(seco.Searcher):
     """Hill climbing: changes one decision of the best architecture seen so far."""
 
-    state_filename = "local_searcher_state.json"
-
-    def __init__(self, search_space_fn, exploration_prob=0.2):
-        seco.Searcher.__init__(self, search_space_fn)
+    def __init__(self, search_space_fn, exploration_prob=0.2, rng=None):
+        seco.Searcher.__init__(self, search_space_fn, rng=rng)
         self.exploration_prob = exploration_prob
         self.best_vs = None
         self.best_val = -np.inf
 
-    def sample(self):
+    def propose(self):
         return seco.sample_until_valid(self._attempt)
 
     def _attempt(self):
+        draw = np.random if self.rng is None else self.rng
         inputs, outputs = self.search_space_fn()
-        explore = self.best_vs is None or np.random.rand() < self.exploration_prob
-        position = None if explore else np.random.randint(len(self.best_vs))
+        explore = self.best_vs is None or draw.rand() < self.exploration_prob
+        position = None if explore else draw.randint(len(self.best_vs))
         vs = []
         for i, h in enumerate(co.unassigned_independent_hyperparameter_iterator(outputs)):
             if explore or i >= len(self.best_vs) or self.best_vs[i] not in h.vs:
@@ -93,21 +83,22 @@ class LocalSearcher(seco.Searcher):
                 choices = [v for v in h.vs if v != self.best_vs[i]] or h.vs
             else:
                 choices = [self.best_vs[i]]
-            h.assign_value(choices[np.random.randint(len(choices))])
+            h.assign_value(choices[draw.randint(len(choices))])
             vs.append(h.get_value())
         return inputs, outputs, vs, {"vs": vs}
 
-    def update(self, val, searcher_eval_token):
+    def observe(self, val, token):
+        self.check_token_keys(token, ["vs"])
         if val > self.best_val:
-            self.best_val, self.best_vs = val, searcher_eval_token["vs"]
+            self.best_val, self.best_vs = val, token["vs"]
 
-    def save_state(self, folderpath):
-        with open(os.path.join(folderpath, self.state_filename), "w") as f:
-            json.dump({"best_vs": self.best_vs, "best_val": self.best_val}, f)
+    def get_state(self):
+        state = seco.Searcher.get_state(self)
+        state.update(best_vs=self.best_vs, best_val=self.best_val)
+        return state
 
-    def load_state(self, folderpath):
-        with open(os.path.join(folderpath, self.state_filename)) as f:
-            state = json.load(f)
+    def set_state(self, state):
+        seco.Searcher.set_state(self, state)
         self.best_vs, self.best_val = state["best_vs"], state["best_val"]
 # [local searcher]
 
@@ -131,13 +122,19 @@ class FeatureMeanSurrogate(SurrogateModel):
         for k in self._keys(feats):
             self.sums[k] = self.sums.get(k, 0.0) + val
             self.counts[k] = self.counts.get(k, 0) + 1
+
+    def get_state(self):
+        return {"sums": dict(self.sums), "counts": dict(self.counts)}
+
+    def set_state(self, state):
+        self.sums, self.counts = dict(state["sums"]), dict(state["counts"])
 # [surrogate]
 
 
 # [smbo searcher]
 class MySMBOSearcher(seco.Searcher):
-    def __init__(self, search_space_fn, surrogate, num_candidates, exploration_prob):
-        seco.Searcher.__init__(self, search_space_fn)
+    def __init__(self, search_space_fn, surrogate, num_candidates, exploration_prob, rng=None):
+        seco.Searcher.__init__(self, search_space_fn, rng=rng)
         self.surrogate = surrogate
         self.num_candidates = num_candidates
         self.exploration_prob = exploration_prob
@@ -145,11 +142,12 @@ class MySMBOSearcher(seco.Searcher):
     def _random_architecture(self):
         def attempt():
             inputs, outputs = self.search_space_fn()
-            return inputs, outputs, seco.random_specify(outputs)
+            return inputs, outputs, seco.random_specify(outputs, self.rng)
         return seco.sample_until_valid(attempt)
 
-    def sample(self):
-        if np.random.rand() < self.exploration_prob:
+    def propose(self):
+        draw = np.random if self.rng is None else self.rng
+        if draw.rand() < self.exploration_prob:
             inputs, outputs, vs = self._random_architecture()
         else:
             candidates = [self._random_architecture() for _ in range(self.num_candidates)]
@@ -157,17 +155,21 @@ class MySMBOSearcher(seco.Searcher):
             inputs, outputs, vs = candidates[int(np.argmax(scores))]
         return inputs, outputs, vs, {"vs": vs}
 
-    def update(self, val, searcher_eval_token):
+    def observe(self, val, token):
         # Rebuild the architecture from its values to compute its features.
+        self.check_token_keys(token, ["vs"])
         inputs, outputs = self.search_space_fn()
-        seco.specify(outputs, searcher_eval_token["vs"])
+        seco.specify(outputs, token["vs"])
         self.surrogate.update(val, extract_features(inputs, outputs))
 
-    def save_state(self, folderpath):
-        self.surrogate.save_state(folderpath)
+    def get_state(self):
+        state = seco.Searcher.get_state(self)
+        state["surrogate"] = self.surrogate.get_state()  # nested: one plain-JSON dict
+        return state
 
-    def load_state(self, folderpath):
-        self.surrogate.load_state(folderpath)
+    def set_state(self, state):
+        seco.Searcher.set_state(self, state)
+        self.surrogate.set_state(state["surrogate"])
 # [smbo searcher]
 
 
@@ -200,14 +202,19 @@ def main(num_samples=64):
         results[name] = run_search(make_searcher(), num_samples)
         print("%-18s best score after %d samples: %.3f" % (name, num_samples, results[name]))
     # [state]
-    searcher = LocalSearcher(toy_space)
+    searcher = LocalSearcher(toy_space, rng=0)
     run_search(searcher, 16)
-    with tempfile.TemporaryDirectory() as folderpath:
-        searcher.save_state(folderpath)
-        restored = LocalSearcher(toy_space)
-        restored.load_state(folderpath)
+    state = searcher.get_state()  # a plain-JSON dict
+    restored = LocalSearcher(toy_space, rng=0)
+    restored.set_state(state)
     assert restored.best_vs == searcher.best_vs
+    assert restored.sample().hyperp_value_lst == searcher.sample().hyperp_value_lst
     # [state]
+    # [check]
+    check_searcher(MyRandomSearcher, toy_space)
+    check_searcher(LocalSearcher, toy_space)
+    check_searcher(lambda fn: MySMBOSearcher(fn, FeatureMeanSurrogate(), 8, 0.2), toy_space)
+    # [check]
     return results
 
 
