@@ -25,6 +25,7 @@ CORE_MODULES = [
     "deep_architect.searchers.base",
     "deep_architect.searchers.random",
     "deep_architect.searchers.warm_start",
+    "deep_architect.testing",
     "deep_architect.analysis.size",
     "deep_architect.analysis.fingerprint",
     "deep_architect.pruning",
