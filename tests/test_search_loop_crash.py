@@ -124,7 +124,7 @@ def test_master_killed_with_process_pool_workers(tmp_path):
 
 
 def test_master_killed_with_the_searcher_state_in_the_journal(tmp_path):
-    # Issue 15: the searcher's state dict lives in the checkpoint, continued by
+    # The searcher's state dict lives in the checkpoint, continued by
     # an event log; kills land between and during checkpoints.
     num_kills, num_searches, num_reruns = _kill_repeatedly(
         tmp_path, min_kills=15, num_samples=30, sleep=0.03, executor_kind="in_process",

@@ -1,4 +1,4 @@
-"""check_searcher on every built-in searcher, and on broken ones (issue 15)."""
+"""check_searcher on every built-in searcher, and on broken ones."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Benchmark of the search loop's cost per evaluation with every built-in searcher (issue 15).
+"""Benchmark of the search loop's cost per evaluation with every built-in searcher.
 
 Run with ``python tests/perf/bench_loop_overhead.py`` (``bash utils.sh bench``
 runs it with the defaults). Each searcher drives ``run_search`` in this
