@@ -145,6 +145,21 @@ def test_nothing_outside_contrib_imports_contrib():
     assert upward == []
 
 
+def test_replay_needs_no_searcher():
+    # Specifying a space is a graph operation: what runs, logs or reports
+    # evaluations imports deep_architect.specify, never the searchers.
+    graph_side = ("deep_architect.executors", "deep_architect.helpers", "deep_architect.report",
+                  "deep_architect.specify", "deep_architect.core", "deep_architect.modules",
+                  "deep_architect.hyperparameters", "deep_architect.search_logging")
+    offenders = {
+        module: sorted(t for t in _imports(module, top_level_only=False)
+                       if t.startswith("deep_architect.searchers"))
+        for module in FILES
+        if module.startswith(graph_side)
+    }
+    assert {m: t for m, t in offenders.items() if t} == {}
+
+
 def test_package_modules_import_each_other_without_a_circle():
     graph = {module: _imports(module, top_level_only=True) for module in FILES}
     assert _cycles(graph) == []

@@ -599,7 +599,7 @@ def get_labeled_values(outputs: Mapping[str, co.Output]) -> dict[str, Any]:
     Example:
         >>> import deep_architect.helpers.pytorch_model_space as pms
         >>> from deep_architect.modules import SearchSpaceFactory
-        >>> from deep_architect.searchers.common import specify
+        >>> from deep_architect.specify import specify
         >>> class Tiny(pms.ModelSpace):
         ...     def __init__(self):
         ...         super().__init__()
@@ -626,7 +626,7 @@ def instantiate(search_space_fn: Callable[[], mo.Fragment],
     Raises:
         DeepArchitectError: If the list does not fit the space.
     """
-    from deep_architect.searchers.common import specify
+    from deep_architect.specify import specify
 
     _, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
     specify(outputs, hyperp_value_lst)

@@ -35,7 +35,7 @@ from deep_architect.contrib.benchmarks.tabular import (
     TABLE_FORMAT,
     TRAINING_BUDGET,
 )
-from deep_architect.searchers.common import enumerate_value_lists, specify
+from deep_architect.specify import enumerate_value_lists, specify
 
 
 def digits_splits() -> dict:

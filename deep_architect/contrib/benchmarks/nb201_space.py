@@ -18,7 +18,7 @@ Example:
     >>> import torch
     >>> import deep_architect.modules as mo
     >>> from deep_architect.helpers.pytorch_support import PyTorchModel
-    >>> from deep_architect.searchers.common import specify
+    >>> from deep_architect.specify import specify
     >>> inputs, outputs = mo.SearchSpaceFactory(nb201_net).get_search_space()
     >>> specify(outputs, ["nor_conv_3x3", "skip_connect", "none",
     ...                   "avg_pool_3x3", "nor_conv_1x1", "skip_connect"])

@@ -13,7 +13,7 @@ a NAS-Bench-201-style cell on 8x8 digits trained with :data:`TRAINING_BUDGET`;
 
 Example:
     >>> import deep_architect.modules as mo
-    >>> from deep_architect.searchers.common import specify
+    >>> from deep_architect.specify import specify
     >>> from deep_architect.contrib.benchmarks.generate_nb201_digits import table_space
     >>> evaluator = TabularEvaluator()
     >>> inputs, outputs = mo.SearchSpaceFactory(table_space).get_search_space()

@@ -4,7 +4,7 @@ Process rank 0 is the **master**: it owns the searcher, sends architectures as
 ``(hyperp_value_lst, evaluation_id, searcher_eval_token)`` and receives
 ``(results, evaluation_id, searcher_eval_token)``. Ranks 1 to ``num_workers``
 are **workers**: they rebuild each architecture with
-:func:`deep_architect.searchers.common.specify`, evaluate it and send the
+:func:`deep_architect.specify.specify`, evaluate it and send the
 results back. Subclasses implement the protected ``_...`` methods; the public
 ones check that the calling process has the right role first.
 
