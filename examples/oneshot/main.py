@@ -27,6 +27,8 @@ only), ``search_batch_size``, ``w_lr``, ``alpha_lr``, ``second_order`` (0/1),
 ``num_random_baselines``, ``folderpath``, ``search_name``, ``seed``,
 ``torch_num_threads``.
 """
+from __future__ import annotations
+
 import functools
 import os
 import statistics
