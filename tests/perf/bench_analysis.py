@@ -15,6 +15,10 @@ it with the defaults). Four parts:
    random, MCTS, SMBO and regularized evolution, ``--seeds`` seeds (default
    50) x ``--evaluations`` (default 300), with 95% confidence half-widths,
    and the curves drawn to ``--plot`` if given.
+5. Zero-cost proxies on the table: Spearman and Kendall correlation of each
+   proxy, computed on one batch of 64 training digits, with the mean
+   validation accuracy of ``--proxy-archs`` (default 200) architectures drawn
+   from the table.
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 import toy  # noqa: E402
 
+import deep_architect.modules as mo  # noqa: E402
 from deep_architect.analysis import fingerprint, space_size  # noqa: E402
 from deep_architect.contrib.benchmarks import searcher_regression as sr  # noqa: E402
 from deep_architect.contrib.benchmarks.generate_nb201_digits import table_space  # noqa: E402
 from deep_architect.contrib.benchmarks.tabular import TabularEvaluator  # noqa: E402
 from deep_architect.searchers.common import enumerate_value_lists  # noqa: E402
+from deep_architect.specify import specify  # noqa: E402
 
 
 def _median_seconds(fn, repeats: int) -> float:
@@ -125,18 +131,53 @@ def bench_regression(evaluator: TabularEvaluator, seeds: int, evaluations: int,
         print("  curves drawn to", plot)
 
 
+def bench_proxies(evaluator: TabularEvaluator, num_archs: int) -> None:
+    import torch
+    from scipy.stats import kendalltau, spearmanr
+
+    from deep_architect.contrib.benchmarks.generate_nb201_digits import digits_splits
+    from deep_architect.zero_cost.evaluator import ZeroCostEvaluator
+    from deep_architect.zero_cost.proxies import PROXIES
+
+    print("== zero-cost proxies vs the table's accuracy (%d architectures)" % num_archs)
+    torch.set_num_threads(1)
+    images, labels = digits_splits()["train"]
+    batch = (torch.from_numpy(images[:64]), torch.from_numpy(labels[:64]))
+    proxies = sorted(PROXIES)
+    zero_cost = ZeroCostEvaluator(proxies, batch, num_classes=10)
+    entries = evaluator.table["entries"]
+    chosen = np.random.RandomState(0).choice(sorted(entries), num_archs, replace=False)
+    scores = {p: [] for p in proxies}
+    accuracies = []
+    start = time.process_time()
+    for fp in chosen:
+        inputs, outputs = mo.SearchSpaceFactory(table_space).get_search_space()
+        specify(outputs, entries[fp]["value_list"])
+        for p, v in zero_cost.eval(inputs, outputs).items():
+            scores[p].append(v)
+        accuracies.append(np.mean(entries[fp]["validation_accuracy"]))
+    seconds = (time.process_time() - start) / num_archs
+    for p in proxies:
+        values = np.nan_to_num(np.asarray(scores[p], dtype=float), nan=-np.inf)
+        print("  %-10s spearman %+.3f  kendall %+.3f"
+              % (p, spearmanr(values, accuracies)[0], kendalltau(values, accuracies)[0]))
+    print("  all proxies of one architecture: %.3f CPU seconds" % seconds)
+
+
 def main() -> None:
     """Runs every part (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--evaluations", type=int, default=300)
     parser.add_argument("--plot", default=None)
+    parser.add_argument("--proxy-archs", type=int, default=200)
     args = parser.parse_args()
     bench_space_size()
     bench_dedup()
     evaluator = TabularEvaluator()
     bench_lookups(evaluator)
     bench_regression(evaluator, args.seeds, args.evaluations, args.plot)
+    bench_proxies(evaluator, args.proxy_archs)
 
 
 if __name__ == "__main__":
