@@ -25,10 +25,12 @@ Optuna is imported when this module is imported; the core never imports it.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.distributions import (
     BaseDistribution,
@@ -45,7 +47,13 @@ import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.searchers.common as seco
 from deep_architect.errors import DeepArchitectError, check
-from deep_architect.searchers.base import Searcher, check_val
+from deep_architect.searchers.base import (
+    ISSUER_KEY,
+    Searcher,
+    check_val,
+    get_rng_state,
+    set_rng_state,
+)
 
 __all__ = ["OptunaSearcher", "suggest_architecture"]
 
@@ -96,7 +104,9 @@ def _specify_with_trial(trial: Any, outputs: dict,
         dist = _distribution(h)
         val = _suggest(trial, _param_name(h, dist, known), h, dist)
         h.assign_value(val)
-        values.append(h.get_value())
+        # Logged value lists are plain JSON: a tuple value is listed as a list,
+        # which specify maps back to the tuple.
+        values.append(val if type(val) in _PLAIN_TYPES else json.loads(json.dumps(val)))
     return values
 
 
@@ -105,6 +115,23 @@ def _known_distributions(trials: Sequence[Any]) -> dict[str, BaseDistribution]:
     for t in trials:
         known.update(t.distributions)
     return known
+
+
+def _sampler_generators(sampler: Any, path: str = "sampler") -> list[tuple[str, Any]]:
+    """``(attribute path, numpy RandomState)`` of every generator a sampler holds.
+
+    Optuna's built-in samplers keep their generator in a lazily created
+    wrapper with an ``rng`` attribute, and some nest other samplers (the
+    random sampler TPE starts with, for instance); both are followed.
+    """
+    found = []
+    for name in sorted(vars(sampler)):
+        value = getattr(sampler, name)
+        if isinstance(value, optuna.samplers.BaseSampler):
+            found.extend(_sampler_generators(value, f"{path}.{name}"))
+        elif hasattr(value, "rng") and isinstance(value.rng, np.random.RandomState):
+            found.append((f"{path}.{name}", value.rng))
+    return found
 
 
 def suggest_architecture(
@@ -214,10 +241,16 @@ class OptunaSearcher(Searcher):
         except ValueError:
             self.study.tell(trial, state=TrialState.FAIL)
             raise
-        return inputs, outputs, values, {"trial_number": trial.number}
+        # The parameters travel with the token so that another searcher (a warm
+        # start from a logged search) can add the trial to its own study.
+        return inputs, outputs, values, {
+            "trial_number": trial.number,
+            "params": dict(trial.params),
+            "distributions": {k: distribution_to_json(d)
+                              for k, d in trial.distributions.items()}}
 
     def propose(self) -> tuple[dict, dict, list, dict]:
-        """Asks a trial and specifies a fresh space with it; the token names the trial."""
+        """Asks a trial and specifies a fresh space with it (see the class documentation)."""
         return seco.sample_until_valid(self._attempt, description="OptunaSearcher")
 
     def update(self, val: Any, searcher_eval_token: dict) -> None:
@@ -237,34 +270,51 @@ class OptunaSearcher(Searcher):
         Searcher.update(self, self._incoming[0], searcher_eval_token)
 
     def observe(self, val: float, token: dict) -> None:
-        """Tells the study the scores given to :meth:`update`."""
-        self.check_token_keys(token, ["trial_number"])
+        """Tells the study the scores given to :meth:`update`.
+
+        A token of another searcher (a warm start from logged results) adds
+        its parameters to this study as a completed trial.
+        """
+        self.check_token_keys(token, ["trial_number", "params", "distributions"])
+        scores = self._incoming
+        values = scores[0] if len(scores) == 1 else scores
+        if token.get(ISSUER_KEY) != self._issuer:
+            self.study.add_trial(optuna.trial.create_trial(
+                values=scores, params=token["params"],
+                distributions={k: json_to_distribution(d)
+                               for k, d in token["distributions"].items()}))
+            self._known = _known_distributions(self.study.get_trials(deepcopy=False))
+            return
         number = token["trial_number"]
         trials = self.study.get_trials(deepcopy=False)
-        check(isinstance(number, int) and 0 <= number < len(trials),
-              f"OptunaSearcher.update: {token!r} names no trial of the study")
-        check(trials[number].state == TrialState.RUNNING,
-              f"OptunaSearcher.update: trial {number} was already told "
-              f"({trials[number].state.name})")
-        scores = self._incoming
-        self.study.tell(number, scores[0] if len(scores) == 1 else scores)
+        check(isinstance(number, int) and 0 <= number < len(trials)
+              and trials[number].state == TrialState.RUNNING,
+              f"OptunaSearcher.update: token {token!r:.200} names no trial of the study "
+              "waiting for its score")
+        self.study.tell(number, values)
 
     def get_state(self) -> dict:
         """The base state plus every trial of the study, as plain JSON.
 
-        The trials (parameters with their distributions, states, values) are
-        enough to rebuild an in-memory study; the sampler's own random state
-        is not saved, so a resumed TPE draws fresh random candidates from the
-        same history.
+        The trials (parameters with their distributions, states, values)
+        rebuild an in-memory study; the states of the sampler's NumPy
+        generators (those of Optuna's built-in samplers, nested ones included)
+        are saved too, so a restored searcher continues exactly as the
+        original would have.
         """
         trials = [{
             "state": t.state.name,
             "values": t.values,
             "params": t.params,
             "distributions": {k: distribution_to_json(d) for k, d in t.distributions.items()},
+            # Samplers such as NSGA-II keep their bookkeeping (generations) here.
+            "system_attrs": t.system_attrs,
+            "user_attrs": t.user_attrs,
         } for t in self.study.get_trials(deepcopy=False)]
         return {**Searcher.get_state(self), "study_name": self.study.study_name,
-                "trials": trials}
+                "trials": trials,
+                "sampler_generators": {path: get_rng_state(rng) for path, rng
+                                       in _sampler_generators(self.study.sampler)}}
 
     def set_state(self, state: dict) -> None:
         """Rebuilds the study's trials from :meth:`get_state`'s output.
@@ -289,5 +339,11 @@ class OptunaSearcher(Searcher):
                     values=t["values"],
                     params=t["params"],
                     distributions={k: json_to_distribution(d)
-                                   for k, d in t["distributions"].items()}))
+                                   for k, d in t["distributions"].items()},
+                    system_attrs=t.get("system_attrs"),
+                    user_attrs=t.get("user_attrs")))
         self._known = _known_distributions(self.study.get_trials(deepcopy=False))
+        saved = state.get("sampler_generators", {})
+        for path, rng in _sampler_generators(self.study.sampler):
+            if path in saved:
+                set_rng_state(rng, saved[path])
