@@ -60,17 +60,18 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
                             reset_default_scope_upon_sample=self.reset_default_scope_upon_sample,
                             rng=self.rng)
 
-    def _best_candidate(self) -> tuple[dict, dict, list[Any]]:
+    def _best_candidate(self) -> tuple[dict, dict, list[Any], Any]:
         candidates, scores = [], []
         for _ in range(self.num_samples):
             inputs, outputs, vs, token = self.mcts.sample()
-            score = self.surr_model.eval(extract_features(inputs, outputs))
+            feats = extract_features(inputs, outputs)
+            score = self.surr_model.eval(feats)
             # A NaN or infinite score can neither win nor be fed to the tree.
             if math.isfinite(score):
                 self.mcts.update(score, token)
-            candidates.append((inputs, outputs, vs))
+            candidates.append((inputs, outputs, vs, feats))
             scores.append(score)
-        return candidates[self._choose([vs for _, _, vs in candidates], scores)]
+        return candidates[self._choose([c[2] for c in candidates], scores)]
 
     def observe(self, val: float, token: dict[str, Any]) -> None:
         """Feeds the surrogate; every ``tree_refit_interval`` updates the tree starts afresh."""

@@ -59,22 +59,32 @@ class SMBOSearcher(Searcher):
         self.num_samples = num_samples
         self.exploration_prob = exploration_prob
         self._observed: dict[str, list[Any]] = {}
+        # Features of the architectures handed out and not yet observed, so
+        # that observe need not rebuild them; a token of another instance (or
+        # a cache left empty by a restart) is rebuilt from its value list.
+        self._handed_out_feats: dict[str, Any] = {}
 
     def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
         """A random architecture (exploration) or the surrogate's best candidate."""
         if (np.random if self.rng is None else self.rng).rand() < self.exploration_prob:
             inputs, outputs, vs = random_architecture(self.search_space_fn, self._owner,
                                                       self.rng)
+            feats = extract_features(inputs, outputs)
         else:
-            inputs, outputs, vs = self._best_candidate()
+            inputs, outputs, vs, feats = self._best_candidate()
+        # Names restart with every space only when the scope is reset; only
+        # then are these the features a rebuilt architecture would have.
+        if self.reset_default_scope_upon_sample:
+            self._handed_out_feats[_vs_key(vs)] = feats
         return inputs, outputs, vs, {"vs": list(vs)}
 
-    def _best_candidate(self) -> tuple[dict, dict, list[Any]]:
+    def _best_candidate(self) -> tuple[dict, dict, list[Any], Any]:
+        """``(inputs, outputs, value list, features)`` of the chosen candidate."""
         candidates = [random_architecture(self.search_space_fn, self._owner, self.rng)
                       for _ in range(self.num_samples)]
-        scores = self.surr_model.eval_batch(
-            [extract_features(inputs, outputs) for inputs, outputs, _ in candidates])
-        return candidates[self._choose([vs for _, _, vs in candidates], scores)]
+        feats = [extract_features(inputs, outputs) for inputs, outputs, _ in candidates]
+        best = self._choose([vs for _, _, vs in candidates], self.surr_model.eval_batch(feats))
+        return candidates[best] + (feats[best],)
 
     def _choose(self, value_lists: Sequence[list[Any]], scores: Sequence[float]) -> int:
         """Index of a best-scored candidate: among ties, one never observed, at random.
@@ -95,10 +105,14 @@ class SMBOSearcher(Searcher):
     def observe(self, val: float, token: dict[str, Any]) -> None:
         """Rebuilds the token's architecture and feeds its features and ``val`` to the surrogate."""
         self.check_token_keys(token, ["vs"])
-        inputs, outputs = self.search_space_fn()
-        seco.specify(outputs, token["vs"])
-        self.surr_model.update(val, extract_features(inputs, outputs))
-        self._observed.setdefault(_vs_key(token["vs"]), list(token["vs"]))
+        key = _vs_key(token["vs"])
+        feats = self._handed_out_feats.pop(key, None)
+        if feats is None:
+            inputs, outputs = self.search_space_fn()
+            seco.specify(outputs, token["vs"])
+            feats = extract_features(inputs, outputs)
+        self.surr_model.update(val, feats)
+        self._observed.setdefault(key, list(token["vs"]))
 
     def get_state(self) -> dict[str, Any]:
         """The base state plus the surrogate's (``"surrogate"``)."""
