@@ -314,3 +314,10 @@ def test_docstring_examples_run(name):
     np.random.seed(0)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_proxy_filtered_searcher_passes_check_searcher():
+    from deep_architect.testing import check_searcher
+
+    check_searcher(lambda fn: ProxyFilteredSearcher(RandomSearcher(fn, rng=1), "synflow", 3,
+                                                    (8, 64)), digits_space)
