@@ -79,7 +79,8 @@ def collect_evaluations(
     Returns:
         One dict per evaluation folder, by id, with keys ``id``, ``score``
         (``None`` if missing), ``results``, ``hyperp_value_lst`` (``None`` if
-        unreadable), ``status`` (``'done'``, ``'pruned at step <s>'``,
+        unreadable), ``hyperp_names`` (``None`` unless the config logged
+        them), ``status`` (``'done'``, ``'pruned at step <s>'``,
         ``'running or interrupted'``, ``'unreadable'``), ``finished`` (seconds
         since the first logged config, or ``None``) and ``folderpath``.
     """
@@ -106,6 +107,7 @@ def collect_evaluations(
                 "score": score if isinstance(score, (int, float)) else None,
                 "results": results,
                 "hyperp_value_lst": log.get("config", {}).get("hyperp_value_lst"),
+                "hyperp_names": log.get("config", {}).get("hyperp_names"),
                 "status": status,
                 "timestamps": sl.get_evaluation_timestamps(folderpath),
                 "folderpath": folderpath,
@@ -129,6 +131,20 @@ def _load_search_space_fn(spec: str) -> Callable[[], Any]:
     fn = getattr(module, fn_name, None)
     check(callable(fn), f"--search-space: {fn_name!r} is not a function of {module_name!r}")
     return fn
+
+
+def _recorded_search_space_fn(search_folderpath: str) -> Optional[Callable[[], Any]]:
+    # The search noted its space; drawing is a bonus, so a space that no longer
+    # imports only costs the drawings (with a note on stderr).
+    spec = sl.recorded_search_space(search_folderpath)
+    if spec is None:
+        return None
+    try:
+        return _load_search_space_fn(spec)
+    except DeepArchitectError as e:
+        print(f"warning: no architecture drawings from the recorded search space: {e}",
+              file=sys.stderr)
+        return None
 
 
 def _architecture_images(
@@ -164,6 +180,7 @@ def _architecture_images(
 
         _, outputs = mo.SearchSpaceFactory(search_space_fn).get_search_space()
         specify(outputs, row["hyperp_value_lst"])
+        outputs = _without_identities(outputs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # without `dot`, only the .dot source is kept
             vi.draw_graph(
@@ -177,6 +194,30 @@ def _architecture_images(
         if ut.file_exists(os.path.join(images_folderpath, prefix + "graph.svg")):
             out.append(prefix + "graph.svg")
     return out
+
+
+def _without_identities(outputs: Mapping[str, Any]) -> Dict[str, Any]:
+    """Rewires a specified graph around its identity modules; returns its outputs.
+
+    Optional and repeat choices leave identities behind: about half the nodes
+    of a typical architecture, which only clutter a drawing.
+    """
+    import deep_architect.core as co
+    import deep_architect.modules as mo
+
+    outputs = dict(outputs)
+    for m in co.get_modules_with_cond(outputs, lambda m: type(m) is mo.Identity):
+        ix, ox = m.inputs["in"], m.outputs["out"]
+        source = ix.get_connected_output()
+        if source is None:  # the graph's input: kept, so the drawing shows where data enters
+            continue
+        targets = list(ox.to_inputs)
+        ix.disconnect()
+        for target in targets:
+            target.disconnect()
+            source.connect(target)
+        outputs = {k: source if v is ox else v for k, v in outputs.items()}
+    return outputs
 
 
 def _fmt(x: Any) -> str:
@@ -213,7 +254,7 @@ def _table(rows: Sequence[dict[str, Any]], metric: str, graph_ids: Sequence[int]
         headers.insert(2, ("Pareto front", "text"))
     body = []
     for r in rows:
-        values = json.dumps(r["hyperp_value_lst"]) if r["hyperp_value_lst"] is not None else ""
+        values = _values_text(r)
         short = values if len(values) <= _MAX_VALUES_TEXT else values[: _MAX_VALUES_TEXT - 1] + "…"
         cells = [_cell(r["id"]), _cell(r["score"])]
         if front_ids is not None:
@@ -225,6 +266,16 @@ def _table(rows: Sequence[dict[str, Any]], metric: str, graph_ids: Sequence[int]
         cells.append(f'<td data-value="">{link}</td>')
         body.append((f"{table_id}-row-x{r['id']}", cells))
     return _html_table(table_id, headers, body)
+
+
+def _values_text(row: Dict[str, Any]) -> str:
+    """The value list, as ``name=value`` pairs when the config logged the names."""
+    values, names = row["hyperp_value_lst"], row.get("hyperp_names")
+    if values is None:
+        return ""
+    if not isinstance(names, list) or len(names) != len(values):
+        return json.dumps(values)
+    return ", ".join(f"{name}={json.dumps(value)}" for name, value in zip(names, values))
 
 
 def _html_table(
@@ -305,7 +356,10 @@ def generate_report(
             default); created if missing, its previous content replaced.
         metric: Key of the results used as the score.
         search_space_fn: The search-space function, to draw architectures that
-            have no drawing in their ``eval_data`` folder.
+            have no drawing in their ``eval_data`` folder; by default the one
+            :func:`~deep_architect.search_logging.record_search_space` noted in
+            the folder, if it imports. Identity modules are left out of the
+            drawings.
         title: Page title (the search folder name by default).
         refresh_seconds: If given, the page reloads itself at this interval
             (for a report regenerated while the search runs).
@@ -325,6 +379,8 @@ def generate_report(
         objectives = pa.check_objectives(objectives, "generate_report")
         check(len(objectives) == 2, f"generate_report: the Pareto plot needs two objectives, "
                                     f"got {sorted(objectives)}")
+    if search_space_fn is None:
+        search_space_fn = _recorded_search_space_fn(search_folderpath)
     rows = collect_evaluations(search_folderpath, metric)
     return _write_search_report(
         rows, search_folderpath, out_folderpath, metric, search_space_fn, title, refresh_seconds,

@@ -6,7 +6,8 @@ Layout (an on-disk format shared with the original DeepArchitect)::
         search_data/                 user data for the whole search
         evaluations/
             x<id>/
-                config.json          {"hyperp_value_lst": [...], "searcher_evaluation_token": {...}}
+                config.json          {"hyperp_value_lst": [...], "searcher_evaluation_token": {...},
+                                      "hyperp_names": [...] (optional, not in the original)}
                 results.json         the results dict of the evaluation
                 eval_data/           user data for the evaluation
 
@@ -54,6 +55,8 @@ __all__ = [
     "get_evaluation_data_folderpath",
     "create_search_folderpath",
     "check_search_name",
+    "record_search_space",
+    "recorded_search_space",
     "EvaluationLogger",
     "SearchLogger",
     "read_evaluation_folder",
@@ -126,6 +129,53 @@ def check_search_name(search_name: Any) -> None:
               and all(part not in ("", ".", "..") for part in parts))
     check(ok, f"search_name {search_name!r} must be a relative folder name inside folderpath "
               "(not empty, not absolute, no '..' or empty components), e.g. 'run1'")
+
+
+_SEARCH_SPACE_FILENAME = "search_space.json"
+
+
+def record_search_space(folderpath: str, search_name: str, search_space_fn: Any) -> Optional[str]:
+    """Notes the search space's ``module:function`` in ``search_data`` when it is importable.
+
+    Tools reading the folder later (the report's architecture drawings) then
+    find the space without being told. Lambdas, local functions and functions
+    of ``__main__`` are not importable from another process and are not noted
+    (nor are methods).
+
+    Args:
+        folderpath: Folder that contains the search folder.
+        search_name: Name of the search folder.
+        search_space_fn: The search-space function.
+
+    Returns:
+        The ``module:function`` noted, or ``None``.
+    """
+    import sys
+
+    module, qualname = getattr(search_space_fn, "__module__", None), getattr(
+        search_space_fn, "__qualname__", "")
+    if module in (None, "__main__") or "<" in qualname or "." in qualname:
+        return None
+    if getattr(sys.modules.get(module), qualname, None) is not search_space_fn:
+        return None
+    spec = f"{module}:{qualname}"
+    filepath = os.path.join(get_search_data_folderpath(folderpath, search_name),
+                            _SEARCH_SPACE_FILENAME)
+    if recorded_search_space(get_search_folderpath(folderpath, search_name)) != spec:
+        ut.write_jsonfile({"search_space": spec}, filepath)
+    return spec
+
+
+def recorded_search_space(search_folderpath: str) -> Optional[str]:
+    """The ``module:function`` noted by :func:`record_search_space`, or ``None``."""
+    filepath = os.path.join(search_folderpath, "search_data", _SEARCH_SPACE_FILENAME)
+    if not os.path.isfile(filepath):
+        return None
+    try:
+        spec = ut.read_jsonfile(filepath)
+    except DeepArchitectError:
+        return None
+    return spec.get("search_space") if isinstance(spec, dict) else None
 
 
 def create_search_folderpath(
@@ -234,25 +284,31 @@ class EvaluationLogger:
         self.config_filepath = os.path.join(self.evaluation_folderpath, "config.json")
         self.results_filepath = os.path.join(self.evaluation_folderpath, "results.json")
 
-    def log_config(self, hyperp_value_lst: list[Any], searcher_evaluation_token: Any) -> None:
+    def log_config(self, hyperp_value_lst: list[Any], searcher_evaluation_token: Any,
+                   hyperp_names: list[str] | None = None) -> None:
         """Writes ``config.json``.
 
         Args:
             hyperp_value_lst: Values that replay the architecture with ``specify``.
             searcher_evaluation_token: The searcher's token for this evaluation.
+            hyperp_names: Names of the hyperparameters the values go to, in the
+                same order (see :func:`deep_architect.specify.specify_and_name`);
+                written under ``hyperp_names`` when given. The original's keys
+                are unchanged, so its tools read the file as before.
 
         Raises:
             DeepArchitectError: If the config was already logged or is not JSON
-                serialisable (NumPy scalars and arrays are converted).
+                serialisable (NumPy scalars and arrays are converted), or the
+                names do not match the values one to one.
         """
-        ut.write_jsonfile(
-            {
-                "hyperp_value_lst": hyperp_value_lst,
-                "searcher_evaluation_token": searcher_evaluation_token,
-            },
-            self.config_filepath,
-            exclusive=True, durable=True,
-        )
+        config = {"hyperp_value_lst": hyperp_value_lst,
+                  "searcher_evaluation_token": searcher_evaluation_token}
+        if hyperp_names is not None:
+            check(len(hyperp_names) == len(hyperp_value_lst),
+                  f"log_config: {len(hyperp_names)} hyperparameter names for "
+                  f"{len(hyperp_value_lst)} values in {self.config_filepath!r}")
+            config["hyperp_names"] = list(hyperp_names)
+        ut.write_jsonfile(config, self.config_filepath, exclusive=True, durable=True)
 
     def read_config(self) -> dict[str, Any]:
         """Returns the content of ``config.json``.

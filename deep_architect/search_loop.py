@@ -288,7 +288,8 @@ class _SearchRun:
             evaluation_logger = self._logger(evaluation_id)
             if not evaluation_logger.config_exists():  # killed right after the journal entry
                 evaluation_logger.log_config(entry["hyperp_value_lst"],
-                                             entry["searcher_evaluation_token"])
+                                             entry["searcher_evaluation_token"],
+                                             self._names(entry["hyperp_value_lst"]))
             if evaluation_logger.results_exist():  # killed before the searcher got them
                 self._finish(evaluation_id, evaluation_logger.read_results())
             else:
@@ -373,6 +374,16 @@ class _SearchRun:
         if self.journal.checkpoint_due():
             self.journal.checkpoint(self.searcher, self.state)
 
+    def _names(self, vs: list[Any]) -> list[str] | None:
+        """Names of the hyperparameters ``vs`` assigns, found by replaying it on a fresh space."""
+        from deep_architect.specify import specify_and_name
+
+        try:
+            _, outputs = mo.SearchSpaceFactory(self.search_space_fn).get_search_space()
+            return specify_and_name(outputs, vs)
+        except Exception:  # a space that fails to replay: its evaluation will say why
+            return None
+
     def sample(self) -> Job | None:
         """Samples the next architecture, records it in the journal, then logs its config.
 
@@ -385,7 +396,7 @@ class _SearchRun:
         self.state["num_sampled"] += 1
         self.state["pending"][str(evaluation_id)] = {
             "hyperp_value_lst": vs, "searcher_evaluation_token": token}
-        self._logger(evaluation_id).log_config(vs, token)
+        self._logger(evaluation_id).log_config(vs, token, self._names(vs))
         self._checkpoint_if_due()
         return self._dedup_job(Job(evaluation_id, 1, vs, budget), inputs, outputs)
 
@@ -700,6 +711,8 @@ def _run(search_space_fn: Callable[[], Any], searcher: Any, evaluator_fn: Callab
     check(isinstance(dedup, bool), f"run_search: dedup must be True or False, got {dedup!r}")
     sl.check_search_name(search_name)
     _clear_search_folder(folderpath, search_name, resume, overwrite)
+    sl.create_search_folderpath(folderpath, search_name, create_parent_folders=True)
+    sl.record_search_space(folderpath, search_name, search_space_fn)
     run = _SearchRun(searcher, num_samples, folderpath, search_name, metric, max_retries,
                      failure_value, search_space_fn, dedup,
                      space_fingerprint(search_space_fn, searcher))

@@ -39,6 +39,7 @@ __all__ = [
     "random_specify_hyperparameter",
     "random_specify",
     "specify",
+    "specify_and_name",
     "sample_until_valid",
     "enumerate_value_lists",
     "DEFAULT_MAX_INVALID_ATTEMPTS",
@@ -137,6 +138,33 @@ def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> Non
         DeepArchitectError: If the list is too short, too long, or a value is
             not allowed for the hyperparameter at its position.
     """
+    with co.paused_gc():
+        _specify(outputs, hyperp_value_lst)
+
+
+def specify_and_name(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> list:
+    """Like :func:`specify`, and returns the names of the hyperparameters assigned.
+
+    Example:
+        >>> import deep_architect.hyperparameters as hp
+        >>> import deep_architect.modules as mo
+        >>> _, outputs = mo.SearchSpaceFactory(
+        ...     lambda: mo.siso_optional(mo.identity, hp.Bool(name="skip"))).get_search_space()
+        >>> specify_and_name(outputs, [1])
+        ['H.skip-0']
+
+    Returns:
+        The name of the hyperparameter each value went to, in value-list order
+        (what logs show beside the values).
+    """
+    names: list = []
+    with co.paused_gc():
+        _specify(outputs, hyperp_value_lst, names)
+    return names
+
+
+def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence,
+             names: list | None = None) -> None:
     if not isinstance(hyperp_value_lst, (list, tuple)):
         try:
             len(hyperp_value_lst)  # any other sized sequence will do
@@ -144,11 +172,6 @@ def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> Non
             raise DeepArchitectError(
                 "specify: expected the list of hyperparameter values, got %r" % (hyperp_value_lst,)
             ) from None
-    with co.paused_gc():
-        _specify(outputs, hyperp_value_lst)
-
-
-def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> None:
     num_values = len(hyperp_value_lst)
     i = 0
     for h in co.unassigned_independent_hyperparameter_iterator(outputs):
@@ -166,6 +189,8 @@ def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> No
             raise DeepArchitectError(
                 "specify: value #%d of the list does not fit: %s" % (i, e)
             ) from None
+        if names is not None:
+            names.append(h.get_name())
         i += 1
     if i != num_values:
         raise DeepArchitectError(

@@ -36,7 +36,7 @@ def main(cfg):
 
     evaluator = setup.make_evaluator(cfg)
     folderpath, search_name = setup.prepare_search_folder(cfg)
-    searcher = RandomSearcher(setup.search_space_fn)
+    searcher = RandomSearcher(setup.search_space_fn, rng=cfg.get("seed"))
     num_samples = cfg["num_samples"]
     with SearchProgress(num_samples, desc=search_name) as progress:
         for evaluation_id in range(num_samples):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-
 import deep_architect.search_logging as sl
 import deep_architect.utils as ut
 from deep_architect.contrib.misc import gpu_utils
@@ -33,12 +31,17 @@ def make_evaluator(cfg):
     )
 
     if "seed" in cfg:
-        np.random.seed(cfg["seed"])
+        # NumPy, Python's random and TensorFlow (weight initialisation); the
+        # searcher and the datasets get their own generators from it.
+        import keras
+
+        keras.utils.set_random_seed(cfg["seed"])
     X_train, y_train, X_val, y_val, X_test, y_test = load_dataset(
         cfg["dataset"], cfg.get("data_dir"), flatten=True)
     return SimpleClassifierEvaluator(
         InMemoryDataset(X_train, y_train, True), InMemoryDataset(X_val, y_val, False), 10,
         "./temp", max_eval_time_in_minutes=cfg["max_eval_time_in_minutes"],
+        max_num_training_epochs=cfg.get("max_num_training_epochs", 200),
         log_output_to_terminal=bool(cfg["log_output_to_terminal"]),
         test_dataset=InMemoryDataset(X_test, y_test, False))
 

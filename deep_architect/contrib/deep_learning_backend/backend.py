@@ -13,6 +13,11 @@ which wraps Keras 3 layers in ``TensorflowEagerModule``):
   eager, NHWC, modules follow the ``is_training`` protocol.
 * ``PYTORCH``: PyTorch, NCHW, modules are ``PyTorchModule`` objects.
 * ``KERAS``: Keras 3 (any Keras backend), NHWC, modules are ``KerasModule`` objects.
+
+The framework-specific paths of the original (``contrib.misc.search_spaces.
+tensorflow.*`` and ``.tensorflow_eager.*``) bind their framework when imported,
+through :func:`set_default_backend`: scripts written for the original use them
+without choosing a backend. An explicit :func:`set_backend` still wins.
 """
 from __future__ import annotations
 
@@ -39,6 +44,8 @@ _NAMES = {TENSORFLOW: "TENSORFLOW", TENSORFLOW_EAGER: "TENSORFLOW_EAGER",
           TENSORFLOW_KERAS: "TENSORFLOW_KERAS", PYTORCH: "PYTORCH", KERAS: "KERAS"}
 
 _backend: int | None = None
+# Used while no backend is set: bound by importing a framework-specific path.
+_default_backend: int | None = None
 
 
 def _check_backend(backend: object) -> int:
@@ -92,6 +99,21 @@ def use_backend(backend: int) -> Iterator[None]:
         _backend = previous
 
 
+def set_default_backend(backend: int) -> None:
+    """Chooses the backend used as long as :func:`set_backend` is not called.
+
+    The framework-specific modules (e.g. ``search_spaces.tensorflow.dnn``) call
+    it when imported, so that they build modules of their framework with no
+    further set-up, as in the original library. Unlike :func:`set_backend` it
+    never conflicts: the last call wins and an explicit backend overrides it.
+
+    Args:
+        backend: A backend constant.
+    """
+    global _default_backend
+    _default_backend = _check_backend(backend)
+
+
 def is_backend_set() -> bool:
     """Whether :func:`set_backend` was called in this process."""
     return _backend is not None
@@ -100,10 +122,16 @@ def is_backend_set() -> bool:
 def get_backend() -> int:
     """The backend chosen with :func:`set_backend`.
 
+    Returns:
+        The backend set, else the default bound by a framework-specific import
+        (:func:`set_default_backend`).
+
     Raises:
-        RuntimeError: If no backend was set.
+        RuntimeError: If no backend was set or bound.
     """
     if _backend is None:
+        if _default_backend is not None:
+            return _default_backend
         raise RuntimeError("no deep_learning_backend backend is set: call "
                            "deep_architect.contrib.deep_learning_backend.backend.set_backend("
                            "backend.PYTORCH) (or KERAS, TENSORFLOW_EAGER, ...) first")

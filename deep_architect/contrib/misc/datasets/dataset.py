@@ -15,8 +15,12 @@ class InMemoryDataset:
     Batches never straddle two epochs: the last batch of an epoch holds the
     remaining examples and may be smaller than requested. When
     ``shuffle_at_epoch_begin`` is true, ``X`` and ``y`` are permuted together
-    (with the global NumPy RNG, so ``np.random.seed`` makes runs repeatable)
-    at the start of every epoch.
+    at the start of every epoch, with the dataset's own generator: seeded with
+    ``seed``, or else with one draw of the global NumPy generator at
+    construction (so ``np.random.seed`` still makes runs repeatable). Shuffling
+    never touches the global generator afterwards: a searcher drawing from it
+    sees the same numbers however many epochs an evaluation ran (evaluations
+    stopped by a time budget run a wall-clock-dependent number of them).
 
     Args:
         X: Inputs, indexed by example along the first axis.
@@ -24,6 +28,7 @@ class InMemoryDataset:
         shuffle_at_epoch_begin: Whether to permute the examples at each epoch start.
         batch_transform_fn: Optional ``fn(X_batch, y_batch) -> (X_batch, y_batch)``
             applied to every batch (e.g. data augmentation).
+        seed: Seed of the shuffling generator (see above).
 
     Raises:
         DeepArchitectError: If ``X`` and ``y`` hold different numbers of examples,
@@ -36,7 +41,8 @@ class InMemoryDataset:
     """
 
     def __init__(self, X: np.ndarray, y: np.ndarray, shuffle_at_epoch_begin: bool,
-                 batch_transform_fn: Callable[[Any, Any], tuple[Any, Any]] | None = None):
+                 batch_transform_fn: Callable[[Any, Any], tuple[Any, Any]] | None = None,
+                 seed: int | None = None):
         check(len(X) == len(y),
               "InMemoryDataset: X has %d examples but y has %d; they must match."
               % (len(X), len(y)))
@@ -46,6 +52,8 @@ class InMemoryDataset:
         self.shuffle_at_epoch_begin = shuffle_at_epoch_begin
         self.batch_transform_fn = batch_transform_fn
         self.iter_i = 0
+        self.rng = np.random.RandomState(
+            np.random.randint(2**31 - 1) if seed is None else seed)
 
     def get_num_examples(self) -> int:
         """Returns the number of examples (the length of the first axis of ``X``)."""
@@ -64,7 +72,7 @@ class InMemoryDataset:
               "InMemoryDataset.next_batch: batch_size must be >= 1, got %r." % (batch_size,))
         n = self.get_num_examples()
         if self.iter_i == 0 and self.shuffle_at_epoch_begin:
-            idxs = np.random.permutation(n)
+            idxs = self.rng.permutation(n)
             self.X = self.X[idxs]
             self.y = self.y[idxs]
         end = min(self.iter_i + int(batch_size), n)
