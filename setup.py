@@ -8,7 +8,10 @@ from setuptools import find_packages, setup
 
 EXTRAS = {
     "torch": ["torch>=2.0"],
-    "keras": ["keras>=3.0"],
+    # Keras 3 needs a backend to run anything, and the README example uses
+    # scikit-learn's digits: both come with the extra.
+    "keras": ["keras>=3.0", "tensorflow-cpu>=2.16; platform_system != 'Darwin'",
+              "tensorflow>=2.16; platform_system == 'Darwin'", "scikit-learn>=1.3"],
     "tensorflow": ["tensorflow-cpu>=2.16"],
     "sklearn": ["scikit-learn>=1.3", "scipy>=1.10"],
     "viz": ["graphviz>=0.20", "matplotlib>=3.7"],

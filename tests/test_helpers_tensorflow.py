@@ -159,3 +159,16 @@ def test_forward_before_all_hyperparameters_are_assigned_is_reported():
     ).get_search_space()
     with pytest.raises(DeepArchitectError, match="unassigned"):
         htf.TensorflowModel(inputs, outputs, {"in": tf.zeros((1, 64))})
+
+
+@pytest.mark.parametrize("kind", ["graph", "eager"])
+def test_model_training_flag_reaches_keras_dropout(kind):
+    layer_fn_module, model_cls = HELPERS[kind]
+    inputs, outputs = layer_fn_module(keras.layers.Dropout, {"rate": 0.5})
+    specify(outputs, [0.5])
+    x = tf.ones((4, 100))
+    model = model_cls(inputs, outputs, {"in": x})
+    trained = model({"in": x}, training=True)["out"]
+    assert float(tf.reduce_min(trained)) == 0.0  # some units dropped
+    assert float(tf.reduce_max(trained)) == 2.0  # the others scaled by 1 / (1 - rate)
+    tf.debugging.assert_equal(model({"in": x}, training=False)["out"], x)

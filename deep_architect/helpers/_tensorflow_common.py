@@ -46,6 +46,18 @@ class VariableRecordingModule(CompileFnModule):
         _compiled_modules.add(self)
 
 
+def accepts_training(layer: Any) -> bool:
+    """Whether ``layer``'s ``call`` takes a ``training`` argument (dropout, batch norm)."""
+    import inspect
+
+    call = getattr(layer, "call", layer)
+    try:
+        params = inspect.signature(call).parameters
+    except (TypeError, ValueError):  # no introspectable signature
+        return False
+    return "training" in params
+
+
 def get_num_trainable_parameters(outputs: Mapping[str, co.Output] | None = None) -> int:
     """Counts the scalar trainable parameters of compiled TensorFlow modules.
 

@@ -14,7 +14,6 @@ Example:
 """
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,6 +22,7 @@ from deep_architect.helpers._common import layer_fn_module
 from deep_architect.helpers._tensorflow_common import (
     TensorflowModelBase,
     VariableRecordingModule,
+    accepts_training,
     get_num_trainable_parameters,
 )
 
@@ -91,21 +91,12 @@ def siso_tensorflow_eager_module_from_tensorflow_op_fn(
         ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
     """
     def compile_result(layer):
-        if _accepts_training(layer):
+        if accepts_training(layer):
             return lambda di, is_training: {"out": layer(di["in"], training=is_training)}
         return lambda di, is_training: {"out": layer(di["in"])}
 
     return layer_fn_module(TensorflowEagerModule, layer_fn, name_to_hyperp, scope, name,
                            compile_result).get_io()
-
-
-def _accepts_training(layer: Any) -> bool:
-    call = getattr(layer, "call", layer)
-    try:
-        params = inspect.signature(call).parameters
-    except (TypeError, ValueError):  # no introspectable signature
-        return False
-    return "training" in params
 
 
 class TensorflowEagerModel(TensorflowModelBase):

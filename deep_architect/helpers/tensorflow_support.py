@@ -26,6 +26,7 @@ from deep_architect.helpers._common import layer_fn_module
 from deep_architect.helpers._tensorflow_common import (
     TensorflowModelBase,
     VariableRecordingModule,
+    accepts_training,
     assign_feed,
     get_num_trainable_parameters,
 )
@@ -54,6 +55,9 @@ class TensorflowModule(VariableRecordingModule):
 
     train_feed: dict = {}
     eval_feed: dict = {}
+    #: Training mode, set by :class:`TensorflowModel` calls (``training=...``) and
+    #: passed as ``training`` to the Keras layers of single-layer modules.
+    is_training = True
 
     def _unpack_compile_result(self, result: Any) -> Callable:
         if not isinstance(result, tuple):
@@ -81,6 +85,10 @@ def siso_tensorflow_module_from_tensorflow_op_fn(layer_fn: Callable, name_to_hyp
                                                  name: str | None = None) -> tuple[dict, dict]:
     """A single-layer module: compile creates ``layer_fn(**hyperp_values)``.
 
+    A layer whose ``call`` takes ``training`` (dropout, batch normalisation)
+    gets the module's :attr:`TensorflowModule.is_training`, which
+    ``TensorflowModel(...)(x, training=...)`` sets.
+
     Args:
         layer_fn: Layer class or factory (e.g. ``keras.layers.Dense``).
         name_to_hyperp: Keyword name to hyperparameter or value.
@@ -91,10 +99,14 @@ def siso_tensorflow_module_from_tensorflow_op_fn(layer_fn: Callable, name_to_hyp
         ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
     """
     def compile_result(layer):
+        # Dropout and batch normalisation follow the module's training mode.
+        if accepts_training(layer):
+            return lambda di: {"out": layer(di["in"], training=module.is_training)}
         return lambda di: {"out": layer(di["in"])}
 
-    return layer_fn_module(TensorflowModule, layer_fn, name_to_hyperp, scope, name,
-                           compile_result).get_io()
+    module = layer_fn_module(TensorflowModule, layer_fn, name_to_hyperp, scope, name,
+                             compile_result)
+    return module.get_io()
 
 
 def get_feed_dicts(outputs: Mapping[str, co.Output]) -> tuple[dict, dict]:
