@@ -66,6 +66,22 @@ def _has_duplicates(vs: list) -> bool:
         return any(vs[i] == vs[j] for i in range(len(vs)) for j in range(i))
 
 
+def warn_duplicate_values(hyperps: Any) -> None:
+    """Warns about each ``Discrete`` of ``hyperps`` that lists a value twice, naming it.
+
+    Args:
+        hyperps: Hyperparameters, e.g. ``core.get_all_hyperparameters(outputs)``.
+
+    Warns:
+        UserWarning: Once per such hyperparameter.
+    """
+    for h in hyperps:
+        vs = getattr(h, "vs", None)
+        if isinstance(h, Discrete) and len(vs) > 1 and _has_duplicates(vs):
+            warnings.warn("%s: duplicate values in %r make samplers favour them; list each "
+                          "value once" % (h.get_name(), vs), stacklevel=3)
+
+
 def _check_count(h: Any, k: Any) -> None:
     check(isinstance(k, int) and not isinstance(k, bool) and k >= 1,
           "%s: k must be a positive int, got %r", type(h).__name__, k)
@@ -96,9 +112,10 @@ class Discrete(co.Hyperparameter):
         DeepArchitectError: If ``vs`` is empty or not a list-like of values
             (a string or a number; no name is consumed then).
 
-    Warns:
-        UserWarning: If ``vs`` lists a value twice (the original accepted it,
-            but every sampler then favours that value).
+    A value listed twice (the original accepted it) makes every sampler
+    favour it: :func:`warn_duplicate_values` says so, and search-space
+    factories call it once on the first space they build (not here: this
+    constructor runs for every sample, and the check would slow it down).
     """
 
     def __init__(
@@ -118,10 +135,6 @@ class Discrete(co.Hyperparameter):
             )
         co.Hyperparameter.__init__(self, scope, name)
         self.vs = vs
-        if len(vs) > 1 and _has_duplicates(vs):
-            warnings.warn(
-                "%s: duplicate values in %r make samplers favour them; list each value once"
-                % (self.get_name(), vs), stacklevel=2)
 
     def validate(self, val: Any) -> Any:
         """Returns the element of ``vs`` equal to ``val`` (after JSON normalisation).

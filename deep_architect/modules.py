@@ -28,12 +28,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import operator
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import deep_architect.core as co
+import deep_architect.hyperparameters as hp
 from deep_architect.errors import DeepArchitectError, check
 
 Fragment = tuple[dict, dict]
@@ -300,16 +303,8 @@ def substitution_module(
         >>> outputs["out"].get_name()
         'M.Width16-0.O.out'
     """
-    return SubstitutionModule(
-        name,
-        substitution_fn,
-        name_to_hyperp,
-        input_names,
-        output_names,
-        scope,
-        allow_input_subset,
-        allow_output_subset,
-    ).get_io()
+    return SubstitutionModule(name, substitution_fn, name_to_hyperp, input_names, output_names,
+                              scope, allow_input_subset, allow_output_subset).get_io()
 
 
 def mimo_or(
@@ -435,15 +430,8 @@ def siso_nested_repeat(
     name: str | None = None,
 ) -> Fragment:
     """SISO :func:`mimo_nested_repeat` (name base ``SISONestedRepeat``)."""
-    return mimo_nested_repeat(
-        fn_first,
-        fn_iter,
-        h_num_repeats,
-        ["in"],
-        ["out"],
-        scope,
-        _get_name(name, "SISONestedRepeat"),
-    )
+    return mimo_nested_repeat(fn_first, fn_iter, h_num_repeats, ["in"], ["out"], scope,
+                              _get_name(name, "SISONestedRepeat"))
 
 
 def siso_repeat(
@@ -736,6 +724,15 @@ def buffer_io(inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output]) 
     return new_inputs, new_outputs
 
 
+# Search-space functions checked for duplicate values (once: per Discrete would slow sampling).
+_values_checked: weakref.WeakSet = weakref.WeakSet()
+
+
+def _note_values_checked(search_space_fn: Callable) -> None:
+    with contextlib.suppress(TypeError):  # not weakly referenceable: checked every time
+        _values_checked.add(search_space_fn)
+
+
 class SearchSpaceFactory:
     """Builds fresh, buffered search spaces from a search-space function.
 
@@ -786,6 +783,9 @@ class SearchSpaceFactory:
         with co.paused_gc():
             result = self.search_space_fn()
             _check_fragment(self.search_space_fn, result)
+            if self.search_space_fn not in _values_checked:
+                _note_values_checked(self.search_space_fn)
+                hp.warn_duplicate_values(co.get_all_hyperparameters(result[1]))
             return buffer_io(*result)
 
 

@@ -56,15 +56,27 @@ def test_repeat_limit_is_overridable(monkeypatch):
     _repeat(10001)
 
 
+def _space_with(values):
+    def space():
+        return mo.siso_optional(mo.identity, D(values))
+    return space
+
+
 def test_duplicate_discrete_values_warn_naming_the_hyperparameter():
+    from deep_architect.searchers.random import RandomSearcher
+
+    searcher = RandomSearcher(_space_with([1, 1]))
     with pytest.warns(UserWarning, match=r"H.Discrete-0: duplicate values in \[1, 1\]"):
-        D([1, 1])
+        searcher.sample()
+    with warnings.catch_warnings():  # once per search-space function
+        warnings.simplefilter("error")
+        searcher.sample()
     with pytest.warns(UserWarning, match="duplicate values"):
-        D([[1], [1]])
+        hp.warn_duplicate_values([D([[1], [1]])])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        D([1, 2])
-        D([[1], [2]])
+        RandomSearcher(_space_with([0, 1])).sample()
+        hp.warn_duplicate_values([D([[1], [2]])])
 
 
 _HUGE_REPEAT = """
