@@ -133,7 +133,7 @@ def _load_search_space_fn(spec: str) -> Callable[[], Any]:
     return fn
 
 
-def _recorded_search_space_fn(search_folderpath: str) -> Optional[Callable[[], Any]]:
+def _recorded_search_space_fn(search_folderpath: str) -> Callable[[], Any] | None:
     # The search noted its space; drawing is a bonus, so a space that no longer
     # imports only costs the drawings (with a note on stderr).
     spec = sl.recorded_search_space(search_folderpath)
@@ -196,7 +196,7 @@ def _architecture_images(
     return out
 
 
-def _without_identities(outputs: Mapping[str, Any]) -> Dict[str, Any]:
+def _without_identities(outputs: Mapping[str, Any]) -> dict[str, Any]:
     """Rewires a specified graph around its identity modules; returns its outputs.
 
     Optional and repeat choices leave identities behind: about half the nodes
@@ -268,7 +268,7 @@ def _table(rows: Sequence[dict[str, Any]], metric: str, graph_ids: Sequence[int]
     return _html_table(table_id, headers, body)
 
 
-def _values_text(row: Dict[str, Any]) -> str:
+def _values_text(row: dict[str, Any]) -> str:
     """The value list, as ``name=value`` pairs when the config logged the names."""
     values, names = row["hyperp_value_lst"], row.get("hyperp_names")
     if values is None:

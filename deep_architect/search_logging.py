@@ -134,7 +134,7 @@ def check_search_name(search_name: Any) -> None:
 _SEARCH_SPACE_FILENAME = "search_space.json"
 
 
-def record_search_space(folderpath: str, search_name: str, search_space_fn: Any) -> Optional[str]:
+def record_search_space(folderpath: str, search_name: str, search_space_fn: Any) -> str | None:
     """Notes the search space's ``module:function`` in ``search_data`` when it is importable.
 
     Tools reading the folder later (the report's architecture drawings) then
@@ -166,7 +166,7 @@ def record_search_space(folderpath: str, search_name: str, search_space_fn: Any)
     return spec
 
 
-def recorded_search_space(search_folderpath: str) -> Optional[str]:
+def recorded_search_space(search_folderpath: str) -> str | None:
     """The ``module:function`` noted by :func:`record_search_space`, or ``None``."""
     filepath = os.path.join(search_folderpath, "search_data", _SEARCH_SPACE_FILENAME)
     if not os.path.isfile(filepath):

@@ -1,4 +1,5 @@
-"""First-run friction (issue 14, section 5): small debug configs, complete extras."""
+"""First-run friction: small debug configs, complete extras."""
+from __future__ import annotations
 
 import ast
 import glob
@@ -29,4 +30,5 @@ def test_debug_configs_are_small():
     for path in glob.glob(os.path.join(ROOT, "examples", "*", "configs", "debug.json")):
         with open(path) as f:
             config = json.load(f)
-        assert config["num_samples"] * config.get("num_repetitions", 1) <= 8, path
+        if "num_samples" in config:  # one-shot examples train a supernet instead
+            assert config["num_samples"] * config.get("num_repetitions", 1) <= 8, path

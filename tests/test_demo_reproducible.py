@@ -1,10 +1,11 @@
-"""A seeded demo is reproducible end to end (issue 14, section 5).
+"""A seeded demo is reproducible end to end.
 
 Two runs of ``examples/mnist_with_logging`` with its debug config (seed 0)
 log the same value lists and the same results; only timings differ, and the
 searcher's instance id in each token (drawn from the OS on purpose: it tells a
 searcher's own tokens from those of another instance).
 """
+from __future__ import annotations
 
 import json
 import os

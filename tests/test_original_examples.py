@@ -1,4 +1,4 @@
-"""The original DeepArchitect's example mains run unchanged (issue 14, section 1).
+"""The original DeepArchitect's example mains run unchanged.
 
 The scripts in ``tests/original_examples`` use the original's framework-specific
 paths (``contrib.misc.search_spaces.tensorflow.dnn``, ``.cnn2d``) and its

@@ -1,10 +1,11 @@
-"""The README's minimal example shows learning whatever it samples (issue 14, section 5).
+"""The README's minimal example shows learning whatever it samples.
 
 Its code runs with ``random_specify`` swapped for a specifier that picks the
 hardest architecture of its space (the last value of every choice: four cells,
 each with dropout at the highest rate), in a fresh process (Keras fixes its
 backend per process).
 """
+from __future__ import annotations
 
 import os
 import re

@@ -1,4 +1,5 @@
-"""run_with_communicator.sh stops with a message when the master dies (issue 14, section 5)."""
+"""run_with_communicator.sh stops with a message when the master dies."""
+from __future__ import annotations
 
 import json
 import os

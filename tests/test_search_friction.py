@@ -1,4 +1,4 @@
-"""Friction of a first real search (issue 14, section 5): names in logs, drawings by default."""
+"""Friction of a first real search: names in logs, drawings by default."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ Flattened 28x28 images with values in [0, 1] and one-hot labels over ten
 classes, as ``load_mnist('data/mnist')`` returned them in the original. Each
 class brightens its own band of pixels, so the data can be learnt.
 """
+from __future__ import annotations
 
 import numpy as np
 

@@ -2,6 +2,8 @@
 # intended (that script could not run as shipped): every searcher on the dnn
 # space and random search on both, each architecture compiled and run on a
 # batch of zeros.
+from __future__ import annotations
+
 import sys
 
 import numpy as np

@@ -1,4 +1,6 @@
 # The original's examples/benchmarks/search_spaces.py.
+from __future__ import annotations
+
 import deep_architect.contrib.misc.search_spaces.tensorflow.cnn2d as cnn2d
 import deep_architect.contrib.misc.search_spaces.tensorflow.dnn as dnn
 import deep_architect.modules as mo

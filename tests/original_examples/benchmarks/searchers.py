@@ -1,4 +1,6 @@
 # The original's examples/benchmarks/searchers.py.
+from __future__ import annotations
+
 from deep_architect.searchers.random import RandomSearcher
 from deep_architect.searchers.smbo_mcts import SMBOSearcherWithMCTSOptimizer
 from deep_architect.searchers.smbo_random import SMBOSearcher

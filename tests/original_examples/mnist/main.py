@@ -1,4 +1,6 @@
 # The original's examples/mnist/main.py (data loading aside: tiny_data).
+from __future__ import annotations
+
 from tiny_data import load_mnist
 
 import deep_architect.contrib.misc.search_spaces.tensorflow.dnn as dnn

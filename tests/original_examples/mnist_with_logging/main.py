@@ -1,4 +1,6 @@
 # The original's examples/mnist_with_logging/main.py (data loading aside: tiny_data).
+from __future__ import annotations
+
 import deep_architect.utils as ut
 
 

@@ -1,4 +1,6 @@
 # The original's examples/simplest_multiworker/master.py.
+from __future__ import annotations
+
 from search_space import search_space_fn
 
 import deep_architect.search_logging as sl

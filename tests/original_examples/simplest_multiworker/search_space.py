@@ -1,4 +1,6 @@
 # The original's examples/simplest_multiworker/search_space.py.
+from __future__ import annotations
+
 import deep_architect.contrib.misc.search_spaces.tensorflow.dnn as dnn
 import deep_architect.modules as mo
 

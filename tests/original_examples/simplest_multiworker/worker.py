@@ -1,4 +1,6 @@
 # The original's examples/simplest_multiworker/worker.py (data loading aside: tiny_data).
+from __future__ import annotations
+
 from search_space import num_classes, search_space_fn
 from tiny_data import load_mnist
 
