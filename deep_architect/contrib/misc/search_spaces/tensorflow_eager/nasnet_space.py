@@ -1,11 +1,4 @@
-"""The original module path of ``search_spaces.nasnet_space`` on TensorFlow.
-
-Importing this module binds TensorFlow 2 (Keras 3 layers on the TensorFlow
-backend, ``TensorflowEagerModule`` objects) as the default deep-learning
-backend (``deep_learning_backend.backend.set_default_backend``), so the
-original's scripts run unchanged with no backend chosen. An explicit
-``backend.set_backend`` call still takes precedence.
-"""
+"""The original path of ``search_spaces.nasnet_space``, bound to TensorFlow (see the package)."""
 from __future__ import annotations
 
 from deep_architect.contrib.deep_learning_backend import backend as _backend
