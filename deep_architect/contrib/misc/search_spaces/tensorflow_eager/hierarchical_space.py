@@ -1,4 +1,4 @@
-"""The original path of ``search_spaces.hierarchical_space``, bound to TensorFlow (see the package)."""
+"""The original path of ``search_spaces.hierarchical_space``, bound to TensorFlow."""
 from __future__ import annotations
 
 from deep_architect.contrib.deep_learning_backend import backend as _backend
