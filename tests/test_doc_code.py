@@ -48,6 +48,8 @@ SCRIPTS = {
     "hardware_aware.py": (["torch", "matplotlib"],
                           r"rejected before evaluation: \d+\n(front: .*\n)+report: \S+index\.html"),
     "oneshot.py": (["torch", "sklearn"], r"DARTS cell: 14 edges, 8 kept"),
+    "analysis.py": ([], r"3 value lists, 2 different networks\n"
+                        r"60 evaluations logged, \d+ trained, \d+ reused"),
 }
 
 
