@@ -121,13 +121,16 @@ class Discrete(co.Hyperparameter):
     def __init__(
         self, vs: Sequence, scope: co.Scope | None = None, name: str | None = None
     ) -> None:
-        if isinstance(vs, (str, bytes)):
-            # A string is a sequence of characters, never the intended list of values.
-            _raise_bad_values(self, name, vs)
-        try:
+        if type(vs) is not list:  # the common case pays one type test, no more
+            if isinstance(vs, (str, bytes)):
+                # A string is a sequence of characters, never the intended list of values.
+                _raise_bad_values(self, name, vs)
+            try:
+                vs = list(vs)
+            except TypeError:
+                _raise_bad_values(self, name, vs)
+        else:
             vs = list(vs)
-        except TypeError:
-            _raise_bad_values(self, name, vs)
         if not vs:
             raise DeepArchitectError(
                 "%s(%s): the list of values must not be empty"
