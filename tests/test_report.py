@@ -304,7 +304,11 @@ def test_live_report_and_side_by_side_comparison_in_headless_browser(browser, tm
     folder = _pruned_search(str(tmp_path), "live", 4)
     index = rp.generate_report(folder, str(tmp_path / "out"), refresh_seconds=1)
     browser.get("file://" + index)
-    wait = WebDriverWait(browser, 20)
+    # The page reloads itself every second: a query may hit a page being
+    # replaced, so any WebDriver error just means "ask again".
+    from selenium.common.exceptions import WebDriverException
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(WebDriverException,))
 
     def summary_starts(text):
         return lambda d: d.find_element("id", "summary").text.startswith(text)
