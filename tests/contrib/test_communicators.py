@@ -206,3 +206,24 @@ def test_mpi_communicator_search_with_three_ranks(tmp_path):
     completed = subprocess.run(command, env=_environment(), capture_output=True, timeout=180)
     assert completed.returncode == 0, completed.stderr.decode()
     _check_search(folderpath, 10)
+
+
+def test_locked_writes_are_visible_before_the_lock_is_released(tmp_path, monkeypatch):
+    # A process taking the lock right after another released it must see what
+    # was written under it, not a truncated file (ranks were claimed twice).
+    import portalocker
+
+    path = str(tmp_path / "init")
+    seen = []
+    real_unlock = portalocker.unlock
+
+    def unlock(fh):
+        with open(path, "rb") as other:  # what another process would read now
+            seen.append(other.read())
+        real_unlock(fh)
+
+    monkeypatch.setattr(portalocker, "unlock", unlock)
+    with file_utils.locked_file(path) as fh:
+        file_utils.clear_file(fh)
+        fh.write(b"1")
+    assert seen == [b"1"]

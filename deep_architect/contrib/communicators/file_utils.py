@@ -67,6 +67,10 @@ def locked_file(filename: str) -> Iterator[IO[bytes]]:
         try:
             yield fh
         finally:
+            # Written bytes reach the file before another process may read it:
+            # otherwise it could see a truncated, empty file (two processes
+            # then claimed rank 0 of a file communicator).
+            fh.flush()
             portalocker.unlock(fh)
 
 
