@@ -309,3 +309,53 @@ def test_searchable_net_under_run_search_on_digits_logs_read_back(searcher_name,
         assert type(model) is SearchableNet
     # A one-epoch network learns digits well beyond chance (0.1).
     assert max(r["validation_accuracy"] for r in results) > 0.3
+
+
+class Ranged(pms.ModelSpace):
+    """Range decisions: an integer width on a log scale and a dropout rate."""
+
+    def __init__(self):
+        super().__init__()
+        width = pms.int_range("width", 4, 64, log=True)
+        self.fc1 = pms.MutableLinear(3, width)
+        self.drop = pms.MutableDropout(pms.float_range("rate", 0.0, 0.5))
+        self.fc2 = pms.MutableLinear(width, 2)
+
+    def forward(self, x):
+        return self.fc2(self.drop(self.fc1(x)))
+
+
+def test_range_decisions_sample_inside_their_ranges_and_replay():
+    import deep_architect.hyperparameters as hp
+
+    _, outputs = space(Ranged)
+    hyperps = list(co.unassigned_independent_hyperparameter_iterator(outputs))[:1]
+    assert isinstance(hyperps[0], hp.Int) and hyperps[0].get_name() == "H.width-0"
+    for seed in range(10):
+        _, outputs, values = sample(Ranged, seed=seed)
+        width, rate = values
+        assert isinstance(width, int) and 4 <= width <= 64 and 0.0 <= rate <= 0.5
+        model = pms.instantiate(Ranged.search_space_fn(), json.loads(json.dumps(values)))
+        assert model.fc1.out_features == model.fc2.in_features == width
+        assert model.drop.p == rate
+    with pytest.raises(DeepArchitectError, match="H.width-0.*not in the range"):
+        pms.instantiate(Ranged.search_space_fn(), [65, 0.1])
+
+
+def test_range_decisions_reject_bad_ranges_and_clashing_definitions():
+    class BadRange(pms.ModelSpace):
+        def __init__(self):
+            super().__init__()
+            pms.int_range("width", 8, 4)
+
+    with pytest.raises(DeepArchitectError, match="low must not exceed high"):
+        space(BadRange)
+
+    class Clash(pms.ModelSpace):
+        def __init__(self):
+            super().__init__()
+            self.a = pms.MutableLinear(2, pms.int_range("width", 4, 8))
+            self.b = pms.MutableLinear(2, pms.int_range("width", 4, 16))
+
+    with pytest.raises(DeepArchitectError, match="'width'.*int_range"):
+        sample(Clash, [4])

@@ -1,7 +1,8 @@
 """Search spaces written inline in ordinary PyTorch modules.
 
 Subclass :class:`ModelSpace` and write ``__init__`` and ``forward`` as for any
-``nn.Module``, marking the open decisions inline: :func:`choice` for a value,
+``nn.Module``, marking the open decisions inline: :func:`choice` for a value
+(:func:`int_range` / :func:`float_range` for a number in a range),
 :class:`LayerChoice` for one of several layers, :class:`InputChoice` for a
 subset of inputs, :class:`Repeat` for a variable number of blocks, and the
 ``Mutable*`` layers, whose constructor arguments may be choices. A label names
@@ -64,7 +65,8 @@ from deep_architect.errors import DeepArchitectError, check
 from deep_architect.helpers.pytorch_support import PyTorchModule
 
 __all__ = [
-    "ValueChoice", "choice", "current_value", "LayerChoice", "InputChoice", "ChosenInputs",
+    "ValueChoice", "choice", "int_range", "float_range", "current_value", "LayerChoice",
+    "InputChoice", "ChosenInputs",
     "Repeat", "MutableLinear", "MutableConv2d", "MutableBatchNorm2d", "MutableDropout",
     "ModelSpace", "get_model", "get_labeled_values", "instantiate",
 ]
@@ -76,10 +78,11 @@ class _Undecided(BaseException):
     A ``BaseException`` so that a user's ``except Exception`` does not swallow it.
     """
 
-    def __init__(self, label: str, values: list) -> None:
+    def __init__(self, label: str, make_hyperparameter: Callable[[str], co.Hyperparameter]
+                 ) -> None:
         BaseException.__init__(self, label)
         self.label = label
-        self.values = values
+        self.make_hyperparameter = make_hyperparameter
 
 
 class _Construction:
@@ -87,27 +90,37 @@ class _Construction:
 
     Attributes:
         decided: Label to chosen value.
-        declared: Label to the values declared for it in this run.
+        declared: Label to the definition declared for it in this run and the
+            function making its hyperparameter from a name.
     """
 
     def __init__(self, decided: Mapping[str, Any], owner: str) -> None:
         self.decided = decided
         self.owner = owner
-        self.declared: dict[str, list] = {}
+        self.declared: dict[str, tuple[Any, Callable[[str], co.Hyperparameter]]] = {}
         self._auto_counts: dict[str, int] = {}
 
-    def declare(self, label: Any, values: Any, kind: str) -> None:
+    def check_label(self, label: Any, kind: str) -> None:
         check(isinstance(label, str) and label != "",
               "%s: a label must be a non-empty string, got %r (in %s)", kind, label, self.owner)
+
+    def declare_values(self, label: Any, values: Any, kind: str) -> None:
+        """Declares a decision among ``values`` (a ``Discrete`` hyperparameter)."""
+        self.check_label(label, kind)
         check(isinstance(values, Sequence) and not isinstance(values, str) and len(values) > 0,
               "%s(%r): the values must be a non-empty list, got %r", kind, label, values)
         values = list(values)
-        previous = self.declared.setdefault(label, values)
-        if previous != values:
+        self.declare(label, values, lambda name: hp.Discrete(values, name=name))
+
+    def declare(self, label: str, definition: Any,
+                make_hyperparameter: Callable[[str], co.Hyperparameter]) -> None:
+        """Records a decision; ``definition`` must be equal each time the label is used."""
+        previous = self.declared.setdefault(label, (definition, make_hyperparameter))[0]
+        if previous != definition:
             raise DeepArchitectError(
                 "label %r is used twice with different values: %r and then %r (in %s); a "
                 "label names one decision, use another label for another decision"
-                % (label, previous, values, self.owner))
+                % (label, previous, definition, self.owner))
 
     def auto_label(self, kind: str, label: str | None) -> str:
         """``label``, or ``<kind>_<i>`` numbered by creation order within the construction."""
@@ -120,7 +133,7 @@ class _Construction:
     def value(self, label: str) -> Any:
         if label in self.decided:
             return self.decided[label]
-        raise _Undecided(label, self.declared[label])
+        raise _Undecided(label, self.declared[label][1])
 
 
 _CONSTRUCTIONS: list[_Construction] = []
@@ -155,7 +168,7 @@ class ValueChoice:
 
     __slots__ = ("label", "values", "_fn", "_operands")
 
-    def __init__(self, label: str, values: list, _fn: Callable | None = None,
+    def __init__(self, label: str, values: list | None, _fn: Callable | None = None,
                  _operands: tuple = ()) -> None:
         self.label = label
         self.values = values
@@ -234,8 +247,51 @@ def choice(label: str, values: Sequence) -> ValueChoice:
             empty value list, or if ``label`` was declared with other values.
     """
     construction = _current("choice(%r)" % (label,))
-    construction.declare(label, values, "choice")
+    construction.declare_values(label, values, "choice")
     return ValueChoice(label, list(values))
+
+
+def int_range(label: str, low: int, high: int, step: int = 1, log: bool = False) -> ValueChoice:
+    """Declares an integer decision in ``[low, high]`` (an ``hp.Int`` hyperparameter).
+
+    Args:
+        label: Name of the decision.
+        low: Smallest value.
+        high: Largest value.
+        step: Distance between allowed values.
+        log: Whether searchers sample on a logarithmic scale.
+
+    Raises:
+        DeepArchitectError: Outside a ``ModelSpace`` construction, for an
+            invalid range, or if ``label`` was declared differently.
+    """
+    construction = _current("int_range(%r)" % (label,))
+    construction.check_label(label, "int_range")
+    hp.Int(low, high, step, log, scope=co.Scope())  # checks the arguments, with messages
+    construction.declare(label, ("int_range", low, high, step, log),
+                         lambda name: hp.Int(low, high, step, log, name=name))
+    return ValueChoice(label, None)
+
+
+def float_range(label: str, low: float, high: float, log: bool = False) -> ValueChoice:
+    """Declares a real decision in ``[low, high]`` (an ``hp.Float`` hyperparameter).
+
+    Args:
+        label: Name of the decision.
+        low: Smallest value.
+        high: Largest value.
+        log: Whether searchers sample on a logarithmic scale.
+
+    Raises:
+        DeepArchitectError: Outside a ``ModelSpace`` construction, for an
+            invalid range, or if ``label`` was declared differently.
+    """
+    construction = _current("float_range(%r)" % (label,))
+    construction.check_label(label, "float_range")
+    hp.Float(low, high, log, scope=co.Scope())
+    construction.declare(label, ("float_range", low, high, log),
+                         lambda name: hp.Float(low, high, log, name=name))
+    return ValueChoice(label, None)
 
 
 def current_value(x: Any) -> Any:
@@ -329,7 +385,7 @@ class LayerChoice(_Unresolved):
         label = construction.auto_label("layerchoice", label)
         keys = list(candidates) if isinstance(candidates, Mapping) else list(
             range(len(candidates)))
-        construction.declare(label, keys, "LayerChoice")
+        construction.declare_values(label, keys, "LayerChoice")
         return _call_candidate(candidates[construction.value(label)])
 
     def __init__(self, candidates: Sequence | Mapping, label: str | None = None) -> None:
@@ -398,7 +454,7 @@ class InputChoice(_Unresolved):
             values: list = list(range(n_candidates))
         else:
             values = [list(c) for c in itertools.combinations(range(n_candidates), n_chosen)]
-        construction.declare(label, values, "InputChoice")
+        construction.declare_values(label, values, "InputChoice")
         chosen = construction.value(label)
         return ChosenInputs([chosen] if n_chosen == 1 else chosen, reduction)
 
@@ -447,7 +503,7 @@ class Repeat(_Unresolved):
         if isinstance(depth_values, int):
             depth = depth_values
         else:
-            construction.declare(label, depths, "Repeat")
+            construction.declare_values(label, depths, "Repeat")
             depth = construction.value(label)
         return nn.Sequential(*[_call_block(block_fn, i) for i in range(depth)])
 
@@ -522,7 +578,7 @@ class _Decisions:
             self.construct(probing=True)
         except _Undecided as undecided:
             label = undecided.label
-            h = hp.Discrete(undecided.values, name=label)
+            h = undecided.make_hyperparameter(label)
             self.hyperps[label] = h
 
             def substitution_fn(dh: dict) -> mo.Fragment:
