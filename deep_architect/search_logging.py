@@ -41,7 +41,8 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import deep_architect.pareto as pa
 import deep_architect.utils as ut
@@ -68,6 +69,8 @@ __all__ = [
     "recursive_list_log_folders",
     "recursive_read_search_folders",
     "read_pareto_front",
+    "LoadedArchitecture",
+    "load_architecture",
 ]
 
 _EVALUATION_FOLDERNAME_RE = re.compile(r"^x(0|[1-9][0-9]*)$")
@@ -614,3 +617,71 @@ def read_pareto_front(search_folderpath: str,
             continue
         ids.append(i)
     return [{"evaluation_id": ids[k], **logs[ids[k]]} for k in pa.pareto_front(points)]
+
+
+class LoadedArchitecture(NamedTuple):
+    """A logged architecture rebuilt by :func:`load_architecture`.
+
+    Attributes:
+        inputs: The architecture's inputs (a fresh, fully specified graph).
+        outputs: Its outputs.
+        hyperp_value_lst: The logged value list that rebuilt it.
+        results: The logged results (``None`` if the evaluation has none yet).
+        model: The framework model (see
+            :func:`deep_architect.helpers.compiled_model.compile_model`), or ``None``.
+    """
+
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    hyperp_value_lst: list[Any]
+    results: dict[str, Any] | None
+    model: Any
+
+
+def load_architecture(folderpath: str, search_name: str, evaluation_id: int,
+                      search_space_fn: Callable[[], Any],
+                      example_inputs: dict[str, Any] | None = None) -> LoadedArchitecture:
+    """Rebuilds the architecture of a logged evaluation, and its model, in one call.
+
+    The evaluation's value list is replayed with ``specify`` on a fresh space
+    of ``search_space_fn``. For inline PyTorch spaces
+    (:mod:`deep_architect.helpers.pytorch_model_space`) the model is the user's
+    ``nn.Module`` with the chosen layers; for graphs of PyTorch or Keras
+    modules it is compiled when ``example_inputs`` is given (see
+    :func:`~deep_architect.helpers.compiled_model.compile_model`). The weights
+    are newly initialised: train the model, or load weights your evaluator saved.
+
+    Args:
+        folderpath: Folder containing the search folder.
+        search_name: Name of the search folder.
+        evaluation_id: Id of the evaluation (folder ``x<id>``).
+        search_space_fn: The search-space function of the search.
+        example_inputs: Input name to example value, for compiling graphs of
+            PyTorch (tensors) or Keras (``keras.Input``) modules.
+
+    Returns:
+        A :class:`LoadedArchitecture`.
+
+    Raises:
+        DeepArchitectError: If the evaluation folder or its config is missing,
+            or its value list does not fit ``search_space_fn``.
+    """
+    evaluation_folderpath = get_evaluation_folderpath(folderpath, search_name, evaluation_id)
+    log = read_evaluation_folder(evaluation_folderpath, tolerant=True)
+    check("config" in log, f"load_architecture: evaluation {evaluation_id} of search "
+                           f"{search_name!r} has no readable config.json in "
+                           f"{evaluation_folderpath!r}")
+    from deep_architect.helpers.compiled_model import compile_model
+    from deep_architect.modules import SearchSpaceFactory
+    from deep_architect.specify import specify
+
+    vs = log["config"]["hyperp_value_lst"]
+    inputs, outputs = SearchSpaceFactory(search_space_fn).get_search_space()
+    try:
+        specify(outputs, vs)
+    except DeepArchitectError as e:
+        raise DeepArchitectError(
+            f"load_architecture: the value list of evaluation {evaluation_id} "
+            f"({evaluation_folderpath!r}) does not fit {search_space_fn!r}: {e}") from None
+    return LoadedArchitecture(inputs, outputs, vs, log.get("results"),
+                              compile_model(inputs, outputs, example_inputs))

@@ -729,6 +729,8 @@ CORE_MODULE_NAMES = [
     "deep_architect.utils",
     "deep_architect.pruning",
     "deep_architect.importance",
+    "deep_architect.experiment",
+    "deep_architect.helpers.compiled_model",
 ]
 
 

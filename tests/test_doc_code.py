@@ -50,6 +50,9 @@ SCRIPTS = {
     "oneshot.py": (["torch", "sklearn"], r"DARTS cell: 14 edges, 8 kept"),
     "analysis.py": ([], r"3 value lists, 2 different networks\n"
                         r"60 evaluations logged, \d+ trained, \d+ reused"),
+    "inline_model_space.py": (["torch", "sklearn"],
+                              r"DigitsMLP with 2 hidden blocks of width 64(.|\n)*"
+                              r"loaded DigitsMLP with validation accuracy 0\.\d+"),
 }
 
 

@@ -161,7 +161,7 @@ def test_global_generator_by_default():
 
 def test_warm_start_from_logged_tokens_and_bad_tokens(tmp_path):
     space_fn = st.structured_space
-    results = run_search(space_fn, make(space_fn), st_evaluator, 12, str(tmp_path), "s",
+    results = run_search(make(space_fn), st_evaluator, 12, str(tmp_path), "s",
                          show_progress=False)
     assert len(results) == 12
     fresh = make(space_fn, population_size=20)
@@ -196,9 +196,9 @@ def st_evaluator():
 
 def test_run_search_resumes_a_genetic_search(tmp_path):
     space_fn = st.structured_space
-    first = run_search(space_fn, make(space_fn), st_evaluator, 20, str(tmp_path), "s",
+    first = run_search(make(space_fn), st_evaluator, 20, str(tmp_path), "s",
                        show_progress=False)
-    resumed = run_search(space_fn, make(space_fn), st_evaluator, 30, str(tmp_path), "s",
+    resumed = run_search(make(space_fn), st_evaluator, 30, str(tmp_path), "s",
                          show_progress=False)
     assert resumed[:20] == first and len(resumed) == 30
 
@@ -211,7 +211,7 @@ def test_bad_settings_are_rejected_with_messages():
                             ({"rng": "seed"}, "rng")]:
         with pytest.raises(DeepArchitectError, match=pattern):
             make(flat_space, **kwargs)
-    with pytest.raises(DeepArchitectError, match="no 'genetic_searcher.json'"):
+    with pytest.raises(DeepArchitectError, match="no saved state"):
         make(flat_space).load_state(".")
 
 

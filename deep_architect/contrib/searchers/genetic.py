@@ -47,10 +47,8 @@ Example:
 from __future__ import annotations
 
 import json
-import math
 import numbers
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -59,13 +57,9 @@ import deep_architect.core as co
 import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 import deep_architect.searchers.common as seco
-import deep_architect.utils as ut
 from deep_architect.errors import DeepArchitectError, check
 
 __all__ = ["GeneticSearcher", "hyperparameter_keys"]
-
-_STATE_FILENAME = "genetic_searcher.json"
-
 
 def hyperparameter_keys(hyperparameters: Sequence[co.Hyperparameter]) -> list[str]:
     """The crossover keys of hyperparameters given in specification order.
@@ -122,29 +116,22 @@ def _allowed(h: co.Hyperparameter, val: Any) -> Any:
 
 
 class _Draws:
-    """Uniform draws from a searcher's generator, or from NumPy's global one."""
+    """Uniform draws from a searcher's ``RandomState``, or from NumPy's global generator."""
 
-    def __init__(self, rng: Any) -> None:
-        if rng is None or isinstance(rng, np.random.Generator):
-            self.generator = rng
-        else:
-            check(isinstance(rng, numbers.Integral) and not isinstance(rng, bool),
-                  "GeneticSearcher: rng must be None, an int seed or a numpy Generator, got %r",
-                  rng)
-            self.generator = np.random.default_rng(int(rng))
+    def __init__(self, searcher: seco.Searcher) -> None:
+        self._searcher = searcher
 
     def uniform(self) -> float:
-        if self.generator is None:
-            return float(np.random.random_sample())
-        return float(self.generator.random())
+        rng = self._searcher.rng
+        return float(np.random.random_sample() if rng is None else rng.random_sample())
 
     def index(self, n: int) -> int:
         return min(int(self.uniform() * n), n - 1)
 
     def sample_indices(self, n: int, k: int) -> list[int]:
-        if self.generator is None:
-            return [int(i) for i in np.random.choice(n, k, replace=False)]
-        return [int(i) for i in self.generator.choice(n, k, replace=False)]
+        rng = self._searcher.rng
+        chosen = (np.random if rng is None else rng).choice(n, k, replace=False)
+        return [int(i) for i in chosen]
 
     def random_value(self, h: co.Hyperparameter) -> Any:
         if isinstance(h, hp.Discrete):
@@ -171,9 +158,9 @@ class GeneticSearcher(seco.Searcher):
     """Tournament selection, per-hyperparameter mutation and uniform crossover.
 
     See the module documentation for the operators. Tokens are
-    ``{"keys": [...], "vs": [...], "sample_id": int, "searcher_id": str}``; :meth:`update` also
-    accepts tokens this instance did not issue (warm start from a logged
-    search): ``{"vs": [...]}`` or the original evolution's
+    ``{"keys": [...], "vs": [...]}`` (plus the base class's sample id and
+    issuer); :meth:`update` also accepts logged tokens of other searchers
+    (warm start): ``{"vs": [...]}`` or the original evolution's
     ``{"all_vs": [...]}``, whose keys are found by replaying the values.
 
     Args:
@@ -185,7 +172,7 @@ class GeneticSearcher(seco.Searcher):
         regularized: Whether the oldest member leaves the population (aging
             evolution) instead of the worst.
         rng: ``None`` (NumPy's global generator, so ``np.random.seed`` controls
-            it), an int seed, or a ``numpy.random.Generator``.
+            it), an int seed or a ``numpy.random.RandomState`` owned by the searcher.
         reset_default_scope_upon_sample: Whether each new space resets the
             default scope.
 
@@ -193,11 +180,14 @@ class GeneticSearcher(seco.Searcher):
         DeepArchitectError: For sizes or probabilities out of range.
     """
 
+    state_filename = "genetic_searcher.json"
+    state_keys = ("population", "num_updates")
+
     def __init__(self, search_space_fn: Callable[[], mo.Fragment], population_size: int,
                  tournament_size: int, mutation_rate: float, crossover_prob: float,
                  regularized: bool = True, rng: Any = None,
                  reset_default_scope_upon_sample: bool = True) -> None:
-        seco.Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample)
+        seco.Searcher.__init__(self, search_space_fn, reset_default_scope_upon_sample, rng)
         check(isinstance(population_size, int) and population_size >= 1,
               "GeneticSearcher: population_size must be a positive int, got %r", population_size)
         check(isinstance(tournament_size, int) and 1 <= tournament_size,
@@ -210,20 +200,15 @@ class GeneticSearcher(seco.Searcher):
         self.mutation_rate = float(mutation_rate)
         self.crossover_prob = float(crossover_prob)
         self.regularized = bool(regularized)
-        self._draws = _Draws(rng)
+        self._draws = _Draws(self)
         #: Members ``{"keys", "vs", "score", "age"}``, oldest first.
         self.population: list[dict[str, Any]] = []
         self._num_updates = 0
-        # Tokens name their issuer, so a logged token of another instance (warm
-        # start) is not taken for one of ours used twice.
-        self._instance_id = uuid.uuid4().hex
-        self._next_sample_id = 0
-        self._pending_sample_ids: set[int] = set()
 
     # ------------------------------------------------------------------ sampling
 
-    def sample(self) -> tuple[dict, dict, list, dict]:
-        """Returns ``(inputs, outputs, hyperp_value_lst, searcher_eval_token)``."""
+    def propose(self) -> tuple[dict, dict, list, dict]:
+        """Returns ``(inputs, outputs, hyperp_value_lst, token)`` of a child (or a random one)."""
         if len(self.population) < self.population_size:
             parents: list[dict] = []
         else:
@@ -232,11 +217,7 @@ class GeneticSearcher(seco.Searcher):
                 parents.append(self._tournament())
         inputs, outputs, keys, vs = seco.sample_until_valid(
             lambda: self._child(parents), description="GeneticSearcher")
-        token = {"keys": keys, "vs": vs, "sample_id": self._next_sample_id,
-                 "searcher_id": self._instance_id}
-        self._pending_sample_ids.add(self._next_sample_id)
-        self._next_sample_id += 1
-        return inputs, outputs, list(vs), token
+        return inputs, outputs, list(vs), {"keys": keys, "vs": vs}
 
     def _tournament(self) -> dict[str, Any]:
         n = len(self.population)
@@ -285,27 +266,13 @@ class GeneticSearcher(seco.Searcher):
 
     # ------------------------------------------------------------------ updates
 
-    def update(self, val: float, searcher_eval_token: dict) -> None:
+    def observe(self, val: float, token: dict) -> None:
         """Adds the evaluated architecture of the token to the population.
 
-        Args:
-            val: Its score (higher is better; finite).
-            searcher_eval_token: A token from :meth:`sample`, or a logged token
-                holding its value list (see the class documentation).
-
         Raises:
-            DeepArchitectError: For a non-finite score, a token used twice, or a
-                token without values.
+            DeepArchitectError: For a token without a value list, or whose
+                values do not specify this search space.
         """
-        check(isinstance(val, numbers.Real) and not isinstance(val, bool)
-              and math.isfinite(val),
-              "GeneticSearcher.update: val must be a finite number, got %r", val)
-        token = searcher_eval_token
-        check(isinstance(token, Mapping),
-              "GeneticSearcher.update: expected a token dict, got %r", token)
-        ours = token.get("searcher_id") == self._instance_id
-        check(not ours or token.get("sample_id") in self._pending_sample_ids,
-              "GeneticSearcher.update: token %r was already used by an earlier update", token)
         if "keys" in token and "vs" in token:
             keys, vs = list(token["keys"]), list(token["vs"])
             check(len(keys) == len(vs), "GeneticSearcher.update: token %r has %d keys for %d "
@@ -316,9 +283,7 @@ class GeneticSearcher(seco.Searcher):
                   "GeneticSearcher.update: token %r holds no value list ('vs' or 'all_vs')",
                   token)
             keys = self._replayed_keys(vs)
-        if ours:
-            self._pending_sample_ids.remove(token["sample_id"])
-        self.population.append({"keys": keys, "vs": vs, "score": float(val),
+        self.population.append({"keys": keys, "vs": vs, "score": val,
                                 "age": self._num_updates})
         self._num_updates += 1
         if len(self.population) > self.population_size:
@@ -348,49 +313,18 @@ class GeneticSearcher(seco.Searcher):
     # ------------------------------------------------------------------ state
 
     def get_state(self) -> dict[str, Any]:
-        """The searcher's state as plain JSON data."""
-        generator = self._draws.generator
-        return {
-            "population": [dict(m) for m in self.population],
-            "num_updates": self._num_updates,
-            "instance_id": self._instance_id,
-            "next_sample_id": self._next_sample_id,
-            "pending_sample_ids": sorted(self._pending_sample_ids),
-            "rng_state": None if generator is None else generator.bit_generator.state,
-        }
+        """The searcher's state as plain JSON data (population and bookkeeping)."""
+        state = seco.Searcher.get_state(self)
+        state["population"] = [dict(m) for m in self.population]
+        state["num_updates"] = self._num_updates
+        return state
 
-    def set_state(self, state: Mapping[str, Any]) -> None:
+    def set_state(self, state: dict[str, Any]) -> None:
         """Restores a state from :meth:`get_state` (the settings stay the constructor's).
 
         Raises:
             DeepArchitectError: If ``state`` lacks an entry.
         """
-        missing = [k for k in ("population", "num_updates", "instance_id", "next_sample_id",
-                               "pending_sample_ids", "rng_state") if k not in state]
-        check(not missing, "GeneticSearcher.set_state: the state lacks %s", missing)
+        seco.Searcher.set_state(self, state)
         self.population = [dict(m) for m in state["population"]]
         self._num_updates = state["num_updates"]
-        self._instance_id = state["instance_id"]
-        self._next_sample_id = state["next_sample_id"]
-        self._pending_sample_ids = set(state["pending_sample_ids"])
-        if state["rng_state"] is not None:
-            if self._draws.generator is None:
-                self._draws.generator = np.random.default_rng()
-            self._draws.generator.bit_generator.state = state["rng_state"]
-
-    def save_state(self, folderpath: str) -> None:
-        """Writes :meth:`get_state` to ``genetic_searcher.json`` in an existing folder."""
-        check(ut.folder_exists(folderpath),
-              "GeneticSearcher.save_state: folder %r does not exist", folderpath)
-        ut.write_jsonfile(self.get_state(), ut.join_paths([folderpath, _STATE_FILENAME]))
-
-    def load_state(self, folderpath: str) -> None:
-        """Restores the state written by :meth:`save_state` into ``folderpath``.
-
-        Raises:
-            DeepArchitectError: If the folder holds no such state.
-        """
-        filepath = ut.join_paths([folderpath, _STATE_FILENAME])
-        check(ut.file_exists(filepath), "GeneticSearcher.load_state: no %r in folder %r",
-              _STATE_FILENAME, folderpath)
-        self.set_state(ut.read_jsonfile(filepath))
