@@ -163,3 +163,17 @@ def test_oneshot_example_derived_architecture_beats_the_random_median(tmp_path):
     config = json.loads((search / "evaluations" / "x0" / "config.json").read_text())
     derived_values = json.loads((search / "search_data" / "derived.json").read_text())
     assert config["hyperp_value_lst"] == derived_values["hyperp_value_lst"]
+
+
+def test_inline_model_space_example_searches_exports_and_loads(tmp_path):
+    pytest.importorskip("torch")
+    cfg = debug_config("inline_model_space")
+    out = run_example("inline_model_space", cfg, tmp_path).stdout
+    assert sum(line.startswith("evaluation ") for line in out.splitlines()) == cfg["num_samples"]
+    assert "best #0: evaluation" in out and "'mid_channels'" in out
+    assert "final model: SearchableNet with" in out
+    exported = tmp_path / cfg["folderpath"] / cfg["search_name"] / (
+        "exported_%d" % cfg["num_samples"])
+    folders = sorted(os.listdir(exported))
+    assert len(folders) == cfg["num_exported"] and folders[0].startswith("rank0_x")
+    assert (exported / folders[0] / "model.pt").stat().st_size > 1000
