@@ -1,4 +1,5 @@
-"""The Experiment facade and load_architecture (issue 19, part 3)."""
+"""The Experiment facade and load_architecture."""
+from __future__ import annotations
 
 import json
 import os

@@ -19,6 +19,8 @@ evaluation), ``folderpath``, ``search_name``, ``delete_if_exists`` (start over
 instead of resuming), ``num_exported`` (how many of the best models to export),
 ``seed``.
 """
+from __future__ import annotations
+
 import os
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""GeneticSearcher: tournament selection, mutation, crossover, aging (issue 19, part 2)."""
+"""GeneticSearcher: tournament selection, mutation, crossover, aging."""
+from __future__ import annotations
 
 import json
 
@@ -235,3 +236,28 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(genetic)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("rng", [None, 3])
+@pytest.mark.parametrize("space_fn", [st.structured_space, st.rich_space])
+def test_check_searcher_passes(space_fn, rng):
+    from deep_architect.testing import check_searcher
+
+    check_searcher(lambda fn: GeneticSearcher(fn, population_size=4, tournament_size=2,
+                                              mutation_rate=0.3, crossover_prob=0.5, rng=rng),
+                   space_fn, num_steps=10)
+
+
+def test_check_searcher_passes_on_an_inline_pytorch_space():
+    pytest.importorskip("torch")
+    import os
+    import sys
+
+    from deep_architect.testing import check_searcher
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "examples", "inline_model_space"))
+    from searchable_net import SearchableNet
+
+    check_searcher(lambda fn: GeneticSearcher(fn, 3, 2, 0.3, 0.5), SearchableNet.search_space_fn(),
+                   num_steps=6)
