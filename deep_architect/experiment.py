@@ -44,12 +44,10 @@ __all__ = ["Experiment", "RankedEvaluation"]
 class RankedEvaluation(NamedTuple):
     """One logged evaluation, as :meth:`Experiment.best` ranks them.
 
-    Attributes:
-        evaluation_id: Id of the evaluation (folder ``x<id>``).
-        score: Its value of the experiment's metric.
-        hyperp_value_lst: The value list that rebuilds the architecture.
-        labeled_values: Label to value for inline PyTorch spaces, else ``None``.
-        results: Every logged result.
+    ``evaluation_id`` names its folder ``x<id>``; ``score`` is its value of the
+    experiment's metric; ``hyperp_value_lst`` rebuilds the architecture;
+    ``labeled_values`` maps labels to values for inline PyTorch spaces (else
+    ``None``); ``results`` holds every logged result.
     """
 
     evaluation_id: int

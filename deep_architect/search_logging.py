@@ -622,13 +622,11 @@ def read_pareto_front(search_folderpath: str,
 class LoadedArchitecture(NamedTuple):
     """A logged architecture rebuilt by :func:`load_architecture`.
 
-    Attributes:
-        inputs: The architecture's inputs (a fresh, fully specified graph).
-        outputs: Its outputs.
-        hyperp_value_lst: The logged value list that rebuilt it.
-        results: The logged results (``None`` if the evaluation has none yet).
-        model: The framework model (see
-            :func:`deep_architect.helpers.compiled_model.compile_model`), or ``None``.
+    ``inputs`` and ``outputs`` are a fresh, fully specified graph;
+    ``hyperp_value_lst`` is the logged value list that rebuilt it; ``results``
+    the logged results (``None`` while the evaluation has none); ``model`` the
+    framework model (see
+    :func:`deep_architect.helpers.compiled_model.compile_model`) or ``None``.
     """
 
     inputs: dict[str, Any]

@@ -329,8 +329,8 @@ def test_range_decisions_sample_inside_their_ranges_and_replay():
     import deep_architect.hyperparameters as hp
 
     _, outputs = space(Ranged)
-    hyperps = list(co.unassigned_independent_hyperparameter_iterator(outputs))[:1]
-    assert isinstance(hyperps[0], hp.Int) and hyperps[0].get_name() == "H.width-0"
+    first = next(co.unassigned_independent_hyperparameter_iterator(outputs))
+    assert isinstance(first, hp.Int) and first.get_name() == "H.width-0"
     for seed in range(10):
         _, outputs, values = sample(Ranged, seed=seed)
         width, rate = values

@@ -51,6 +51,7 @@ import copy
 import inspect
 import itertools
 import operator
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -136,26 +137,39 @@ class _Construction:
         raise _Undecided(label, self.declared[label][1])
 
 
-_CONSTRUCTIONS: list[_Construction] = []
+class _Stack(threading.local):
+    """The constructions under way, per thread (searchers may sample in threads)."""
+
+    def __init__(self) -> None:
+        self.constructions: list[_Construction] = []
+
+
+_STACK = _Stack()
+
+
+def _innermost() -> _Construction | None:
+    constructions = _STACK.constructions
+    return constructions[-1] if constructions else None
 
 
 @contextmanager
 def _constructing(decided: Mapping[str, Any], owner: str) -> Iterator[_Construction]:
     construction = _Construction(decided, owner)
-    _CONSTRUCTIONS.append(construction)
+    _STACK.constructions.append(construction)
     try:
         yield construction
     finally:
-        _CONSTRUCTIONS.pop()
+        _STACK.constructions.pop()
 
 
 def _current(what: str) -> _Construction:
-    if not _CONSTRUCTIONS:
+    construction = _innermost()
+    if construction is None:
         raise DeepArchitectError(
             "%s is used outside the construction of a ModelSpace: build the model through "
             "YourModelSpace.search_space_fn() (and a searcher, specify or instantiate), not by "
             "calling its constructor directly" % what)
-    return _CONSTRUCTIONS[-1]
+    return construction
 
 
 class ValueChoice:
@@ -379,9 +393,9 @@ class LayerChoice(_Unresolved):
 
     def __new__(cls, candidates: Sequence | Mapping, label: str | None = None) -> Any:
         """Records the choice while a space is being built; a plain module otherwise."""
-        if not _CONSTRUCTIONS:
+        construction = _innermost()
+        if construction is None:
             return nn.Module.__new__(cls)
-        construction = _CONSTRUCTIONS[-1]
         label = construction.auto_label("layerchoice", label)
         keys = list(candidates) if isinstance(candidates, Mapping) else list(
             range(len(candidates)))
@@ -440,9 +454,9 @@ class InputChoice(_Unresolved):
     def __new__(cls, n_candidates: int, n_chosen: int = 1, reduction: str = "sum",
                 label: str | None = None) -> Any:
         """Records the choice while a space is being built; a plain module otherwise."""
-        if not _CONSTRUCTIONS:
+        construction = _innermost()
+        if construction is None:
             return nn.Module.__new__(cls)
-        construction = _CONSTRUCTIONS[-1]
         label = construction.auto_label("inputchoice", label)
         check(isinstance(n_candidates, int) and isinstance(n_chosen, int)
               and 1 <= n_chosen <= n_candidates,
@@ -491,9 +505,9 @@ class Repeat(_Unresolved):
     def __new__(cls, block_fn: Any, depth_values: int | Sequence[int],
                 label: str | None = None) -> Any:
         """Records the choice while a space is being built; a plain module otherwise."""
-        if not _CONSTRUCTIONS:
+        construction = _innermost()
+        if construction is None:
             return nn.Module.__new__(cls)
-        construction = _CONSTRUCTIONS[-1]
         label = construction.auto_label("repeat", label)
         depths = [depth_values] if isinstance(depth_values, int) else depth_values
         check(isinstance(depths, Sequence)
