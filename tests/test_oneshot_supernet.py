@@ -105,6 +105,29 @@ def test_state_dict_keys_and_shapes_are_the_same_for_every_construction():
     assert {k: v.shape for k, v in supernet().state_dict().items()} == first
 
 
+def test_state_dict_keys_are_the_same_in_other_processes_and_hash_seeds():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    here = sorted((k, list(v.shape)) for k, v in supernet().state_dict().items())
+    code = (
+        "import json, sys; sys.path[:0] = [%r, %r]\n"
+        "import test_oneshot_supernet as t\n"
+        "print(json.dumps(sorted((k, list(v.shape)) for k, v in "
+        "t.supernet().state_dict().items())))\n"
+        % (os.path.dirname(os.path.abspath(__file__)),
+           os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    )
+    for seed in ["0", "4242"]:
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert [tuple(x) for x in json.loads(out.stdout.strip().splitlines()[-1])] == here
+
+
 def test_a_shared_hyperparameter_has_one_alpha_vector():
     net = supernet(shared_or_space)
     assert [h.get_name() for h in net.decisions] == ["H.op-0"]
