@@ -48,8 +48,9 @@ SCRIPTS = {
     "hardware_aware.py": (["torch", "matplotlib"],
                           r"rejected before evaluation: \d+\n(front: .*\n)+report: \S+index\.html"),
     "oneshot.py": (["torch", "sklearn"], r"DARTS cell: 14 edges, 8 kept"),
-    "analysis.py": ([], r"3 value lists, 2 different networks\n"
-                        r"60 evaluations logged, \d+ trained, \d+ reused"),
+    "analysis.py": (["torch"], r"3 value lists, 2 different networks\n"
+                               r"60 evaluations logged, \d+ trained, \d+ reused\n"
+                               r"best validation accuracy after 300 lookups: 0\.\d+"),
     "inline_model_space.py": (["torch", "sklearn"],
                               r"DigitsMLP with 2 hidden blocks of width 64(.|\n)*"
                               r"loaded DigitsMLP with validation accuracy 0\.\d+"),

@@ -19,6 +19,7 @@ import deep_architect.core as co
     ("deep_architect.oneshot.input_edge", "numpy"),  # framework-free
     ("deep_architect.contrib.misc.search_spaces.darts_space", "torch"),
     ("deep_architect.contrib.benchmarks.nb201_space", "torch"),
+    ("deep_architect.contrib.benchmarks.tabular", "torch"),
 ])
 def test_docstring_examples_run(name, framework):
     pytest.importorskip(framework)
