@@ -33,7 +33,15 @@ import deep_architect.hyperparameters as hp
 import deep_architect.modules as mo
 from deep_architect.helpers import pytorch_support as hpt
 
-__all__ = ["OPS", "EDGES", "nb201_cell", "nb201_net", "live_edges"]
+__all__ = [
+    "OPS",
+    "EDGES",
+    "nb201_cell",
+    "nb201_net",
+    "live_edges",
+    "nb201_edge_cell",
+    "nb201_supernet_net",
+]
 
 #: The candidate operations of every edge, in value-list order.
 OPS = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
@@ -58,20 +66,21 @@ def live_edges(ops: dict) -> list[tuple[int, int]]:
     return live
 
 
-def _relu_conv_bn(channels: int, kernel: int) -> mo.Fragment:
+def _relu_conv_bn(channels: int, kernel: int, affine: bool = True) -> mo.Fragment:
     def compile_fn(di, dh):
         from torch import nn
 
         layers = nn.Sequential(
             nn.ReLU(),
             nn.Conv2d(channels, channels, kernel, padding=kernel // 2, bias=False),
-            nn.BatchNorm2d(channels),
+            nn.BatchNorm2d(channels, affine=affine),
         )
         return (lambda di: {"out": layers(di["in"])}), [layers]
 
     # The kernel is in the name, not a hyperparameter: a constant would take a
-    # slot in every value list.
-    return hpt.siso_pytorch_module("ReLUConv%dx%dBN" % (kernel, kernel), compile_fn, {})
+    # slot in every value list. The name of the affine form is the table's.
+    name = "ReLUConv%dx%dBN" % (kernel, kernel) + ("" if affine else "NoAffine")
+    return hpt.siso_pytorch_module(name, compile_fn, {})
 
 
 def _avg_pool() -> mo.Fragment:
@@ -84,13 +93,15 @@ def _avg_pool() -> mo.Fragment:
     return hpt.siso_pytorch_module("AvgPool3x3", compile_fn, {})
 
 
-def _op(name: str, channels: int) -> mo.Fragment:
+def _op(name: str, channels: int, affine: bool = True) -> mo.Fragment:
+    if name == "none":
+        return _zero()
     if name == "skip_connect":
         return mo.identity()
     if name == "nor_conv_1x1":
-        return _relu_conv_bn(channels, 1)
+        return _relu_conv_bn(channels, 1, affine)
     if name == "nor_conv_3x3":
-        return _relu_conv_bn(channels, 3)
+        return _relu_conv_bn(channels, 3, affine)
     return _avg_pool()
 
 
@@ -205,4 +216,66 @@ def nb201_net(num_cells: int = 2, channels: int = 8, num_classes: int = 10) -> m
         [_stem(channels)]
         + [nb201_cell(h_ops, channels) for _ in range(num_cells)]
         + [_head(num_classes)]
+    )
+
+
+def nb201_edge_cell(h_ops: dict, channels: int) -> mo.Fragment:
+    """The cell of :func:`nb201_cell` with one choice (a ``siso_or``) per edge.
+
+    Every edge is built, ``none`` as a zero: a supernet expands each edge into
+    five branches instead of expanding the cell into :math:`5^6` of them. The
+    convolutions' batch norms have no affine parameters (as in NAS-Bench-201's
+    weight-sharing runs): normalising a zero input with batch statistics gives
+    zero, so an edge leaving a node that receives nothing adds nothing, and a
+    path computes the function of the cell :func:`nb201_cell` prunes.
+
+    Args:
+        h_ops: One hyperparameter per edge of :data:`EDGES`, with values in :data:`OPS`.
+        channels: Channels in and out of every operation.
+    """
+    cell_in, cell_out = mo.identity()
+    node_out = {0: cell_out["out"]}
+    for j in range(1, NUM_NODES):
+        terms = []
+        for i in range(j):
+            branches = {op: (lambda op=op: _op(op, channels, affine=False)) for op in OPS}
+            edge_in, edge_out = mo.siso_or(branches, h_ops[(i, j)], name="Edge%d%d" % (i, j))
+            node_out[i].connect(edge_in["in"])
+            terms.append(edge_out["out"])
+        if len(terms) == 1:
+            node_out[j] = terms[0]
+        else:
+            sum_in, sum_out = _sum(len(terms))
+            for k, term in enumerate(terms):
+                term.connect(sum_in["in%d" % k])
+            node_out[j] = sum_out["out"]
+    return cell_in, {"out": node_out[NUM_NODES - 1]}
+
+
+def nb201_supernet_net(num_cells: int = 2, channels: int = 8,
+                       num_classes: int = 10) -> mo.Fragment:
+    """:func:`nb201_net` with one choice per edge, the form a supernet expands.
+
+    Its value lists are those of :func:`nb201_net` (the six edge operations in
+    :data:`EDGES` order, shared by every cell): a hyperparameter aggregator
+    after the head holds the six hyperparameters, so searchers and supernets
+    meet them in that order. Specify :func:`nb201_net` with the same list to
+    look the architecture up in a table.
+
+    Example:
+        >>> import torch
+        >>> from deep_architect.oneshot import Supernet
+        >>> net = Supernet(lambda: nb201_supernet_net(1, 4), {"in": torch.zeros(2, 1, 8, 8)})
+        >>> values = ["nor_conv_3x3", "skip_connect", "none",
+        ...           "avg_pool_3x3", "nor_conv_1x1", "skip_connect"]
+        >>> net.set_path(values)
+        >>> net({"in": torch.zeros(5, 1, 8, 8)})["out"].shape
+        torch.Size([5, 10])
+    """
+    h_ops = {edge: hp.Discrete(OPS) for edge in EDGES}
+    return mo.siso_sequential(
+        [_stem(channels)]
+        + [nb201_edge_cell(h_ops, channels) for _ in range(num_cells)]
+        + [_head(num_classes),
+           mo.hyperparameter_aggregator({"%d%d" % e: h_ops[e] for e in EDGES}, name="Edges")]
     )
