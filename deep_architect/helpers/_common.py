@@ -108,11 +108,12 @@ def check_layer_fn_arguments(layer_fn: Callable, names: Iterable[str]) -> None:
 
 def layer_fn_module(module_cls: type, layer_fn: Callable, name_to_hyperp: Mapping,
                     scope: co.Scope | None, name: str | None,
-                    compile_result: Callable[[Any], Any]) -> CompileFnModule:
+                    compile_result: Callable[[Any, Any], Any]) -> CompileFnModule:
     """Builds a single-input single-output module around one layer object.
 
     At compile time the layer is created with ``layer_fn(**hyperp_values)`` and
-    ``compile_result(layer)`` gives what the framework's ``compile_fn`` returns.
+    ``compile_result(module, layer)`` gives what the framework's ``compile_fn``
+    returns.
 
     Args:
         module_cls: The helper's module class.
@@ -120,7 +121,8 @@ def layer_fn_module(module_cls: type, layer_fn: Callable, name_to_hyperp: Mappin
         name_to_hyperp: Keyword name of ``layer_fn`` to hyperparameter or value.
         scope: Scope to register in (default scope if ``None``).
         name: Module base name; defaults to ``layer_fn.__name__``.
-        compile_result: Maps the created layer to the compile function's result.
+        compile_result: Maps the module and its created layer to the compile
+            function's result.
 
     Returns:
         The new module.
@@ -129,11 +131,138 @@ def layer_fn_module(module_cls: type, layer_fn: Callable, name_to_hyperp: Mappin
     check_layer_fn_arguments(layer_fn, name_to_hyperp)
 
     def compile_fn(di, dh):
-        return compile_result(make_layer(module, layer_fn, dh))
+        return compile_result(module, make_layer(module, layer_fn, dh))
 
     module = module_cls(name if name is not None else layer_name(layer_fn), compile_fn,
                         name_to_hyperp, ["in"], ["out"], scope)
     return module
+
+
+# Each helper exposes the same three constructor functions around its module
+# class; they are made here once, named and documented for the helper's module.
+
+def _public(fn: Callable, module_cls: type, name: str, doc: str) -> Callable:
+    """Gives ``fn`` the name, module and docstring of a public helper function."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = module_cls.__module__
+    fn.__doc__ = doc
+    return fn
+
+
+def module_function(module_cls: type, name: str) -> Callable[..., tuple[dict, dict]]:
+    """The helper's ``<framework>_module`` function for ``module_cls``.
+
+    Args:
+        module_cls: The helper's module class.
+        name: The function's public name.
+
+    Returns:
+        ``fn(name, compile_fn, name_to_hyperp, input_names, output_names, scope=None)``,
+        which creates a ``module_cls`` and returns its ``(inputs, outputs)``.
+    """
+    def module_fn(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
+                  input_names: Iterable[str], output_names: Iterable[str],
+                  scope: co.Scope | None = None) -> tuple[dict, dict]:
+        return module_cls(name, compile_fn, name_to_hyperp, input_names, output_names,
+                          scope).get_io()
+    return _public(module_fn, module_cls, name, f"""\
+Creates a :class:`{module_cls.__name__}` and returns its ``(inputs, outputs)``.
+
+Args:
+    name: Base of the module's scope name.
+    compile_fn: The compile function (see :class:`{module_cls.__name__}`).
+    name_to_hyperp: Local name to hyperparameter or value.
+    input_names: Input local names.
+    output_names: Output local names.
+    scope: Scope to register in (default scope if ``None``).
+""")
+
+
+def siso_module_function(module_cls: type, name: str) -> Callable[..., tuple[dict, dict]]:
+    """The helper's ``siso_<framework>_module`` function for ``module_cls``.
+
+    Args:
+        module_cls: The helper's module class.
+        name: The function's public name.
+
+    Returns:
+        ``fn(name, compile_fn, name_to_hyperp, scope=None)``, which creates a
+        ``module_cls`` with input ``'in'`` and output ``'out'`` and returns its
+        ``(inputs, outputs)``.
+    """
+    def siso_module_fn(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
+                       scope: co.Scope | None = None) -> tuple[dict, dict]:
+        return module_cls(name, compile_fn, name_to_hyperp, ["in"], ["out"], scope).get_io()
+    return _public(siso_module_fn, module_cls, name, f"""\
+A :class:`{module_cls.__name__}` with input ``'in'`` and output ``'out'``.
+
+Args:
+    name: Base of the module's scope name.
+    compile_fn: The compile function (see :class:`{module_cls.__name__}`).
+    name_to_hyperp: Local name to hyperparameter or value.
+    scope: Scope to register in (default scope if ``None``).
+
+Returns:
+    ``(inputs, outputs)``.
+""")
+
+
+def layer_module_function(module_cls: type, name: str,
+                          compile_result: Callable[[Any, Any], Any], summary: str,
+                          layer_fn_doc: str) -> Callable[..., tuple[dict, dict]]:
+    """The helper's single-layer module function (``siso_..._from_..._fn``).
+
+    Args:
+        module_cls: The helper's module class.
+        name: The function's public name.
+        compile_result: ``compile_result(module, layer)`` gives the compile
+            function's result for the created layer (see :func:`layer_fn_module`).
+        summary: The docstring's text before its ``Args`` section.
+        layer_fn_doc: The description of the ``layer_fn`` argument.
+
+    Returns:
+        ``fn(layer_fn, name_to_hyperp, scope=None, name=None)`` returning the
+        new module's ``(inputs, outputs)``.
+    """
+    def layer_module_fn(layer_fn: Callable, name_to_hyperp: Mapping,
+                        scope: co.Scope | None = None,
+                        name: str | None = None) -> tuple[dict, dict]:
+        return layer_fn_module(module_cls, layer_fn, name_to_hyperp, scope, name,
+                               compile_result).get_io()
+    return _public(layer_module_fn, module_cls, name, f"""\
+{summary}
+
+Args:
+    layer_fn: {layer_fn_doc}
+    name_to_hyperp: Keyword name of ``layer_fn`` to hyperparameter or value.
+    scope: Scope to register in (default scope if ``None``).
+    name: Module base name; defaults to ``layer_fn.__name__``.
+
+Returns:
+    ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
+""")
+
+
+def runnable_graph(inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output],
+                   owner: str) -> tuple[dict, dict, list[co.Module]]:
+    """Copies a graph's input and output dicts and computes its module sequence.
+
+    Args:
+        inputs: The graph's input dict.
+        outputs: The graph's output dict.
+        owner: The model class name, for the error message.
+
+    Returns:
+        ``(inputs, outputs, module_seq)``: plain-dict copies and the modules in
+        execution order.
+
+    Raises:
+        DeepArchitectError: If the outputs cannot be computed from the inputs.
+    """
+    inputs, outputs = dict(inputs), dict(outputs)
+    plan = co.ExecutionPlan(inputs, outputs)
+    plan.check_runnable(owner)
+    return inputs, outputs, plan.modules
 
 
 def make_layer(module: co.Module, layer_fn: Callable, hyperp_values: dict) -> Any:

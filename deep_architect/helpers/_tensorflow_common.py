@@ -14,7 +14,12 @@ from typing import Any
 import tensorflow as tf
 
 import deep_architect.core as co
-from deep_architect.helpers._common import CompileFnModule, forward_dict, modules_in_forward_order
+from deep_architect.helpers._common import (
+    CompileFnModule,
+    forward_dict,
+    modules_in_forward_order,
+    runnable_graph,
+)
 
 # Compiled TensorFlow modules, weakly held, for get_num_trainable_parameters().
 _compiled_modules: weakref.WeakSet = weakref.WeakSet()
@@ -109,11 +114,8 @@ class TensorflowModelBase(tf.Module):
     def __init__(self, inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output],
                  init_input_name_to_val: Mapping[str, Any]) -> None:
         super().__init__()
-        self._graph_inputs = dict(inputs)
-        self._graph_outputs = dict(outputs)
-        plan = co.ExecutionPlan(self._graph_inputs, self._graph_outputs)
-        plan.check_runnable(type(self).__name__)
-        self._module_seq = plan.modules
+        self._graph_inputs, self._graph_outputs, self._module_seq = runnable_graph(
+            inputs, outputs, type(self).__name__)
         self._call(init_input_name_to_val, False)
         self.graph_variables = _unique_variables(self._module_seq)
         # The training flag is a Python bool, so tf.function traces once per mode.

@@ -15,13 +15,19 @@ file does not import Keras itself: the layers come from user code.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import deep_architect.core as co
 import deep_architect.modules as mo
 import deep_architect.specify as sp
-from deep_architect.helpers._common import CompileFnModule, forward_dict, layer_fn_module
+from deep_architect.helpers._common import (
+    CompileFnModule,
+    forward_dict,
+    layer_module_function,
+    module_function,
+    runnable_graph,
+    siso_module_function,
+)
 
 __all__ = ["KerasModule", "keras_module", "siso_keras_module",
            "siso_keras_module_from_keras_layer_fn", "KerasRandomModel"]
@@ -30,57 +36,28 @@ __all__ = ["KerasModule", "keras_module", "siso_keras_module",
 class KerasModule(CompileFnModule):
     """A basic module computed with Keras layers.
 
-    Args:
-        name: Base of the scope name (``M.<name>-<i>``).
-        compile_fn: ``compile_fn(input_values, hyperp_values)`` returning
-            ``forward_fn(input_values) -> {output_name: value}``; called once, at
-            the first forward, with the actual input tensors.
-        name_to_hyperp: Local name to hyperparameter (plain values are wrapped in
-            single-value ``Discrete`` hyperparameters).
-        input_names: Input local names.
-        output_names: Output local names.
-        scope: Scope to register in (default scope if ``None``).
+    ``compile_fn(input_values, hyperp_values)`` creates the module's layers and
+    returns ``forward_fn(input_values) -> {output_name: value}``; it is called
+    once, at the first forward, with the actual input tensors.
+
+    The constructor takes ``(name, compile_fn, name_to_hyperp, input_names,
+    output_names, scope=None)``, like every helper's module class.
     """
 
 
-def keras_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
-                 input_names: Iterable[str], output_names: Iterable[str],
-                 scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """Creates a :class:`KerasModule` and returns its ``(inputs, outputs)``."""
-    return KerasModule(name, compile_fn, name_to_hyperp, input_names, output_names,
-                       scope).get_io()
-
-
-def siso_keras_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
-                      scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """A :class:`KerasModule` with input ``'in'`` and output ``'out'``."""
-    return keras_module(name, compile_fn, name_to_hyperp, ["in"], ["out"], scope)
-
-
-def siso_keras_module_from_keras_layer_fn(layer_fn: Callable, name_to_hyperp: Mapping,
-                                          scope: co.Scope | None = None,
-                                          name: str | None = None) -> tuple[dict, dict]:
+keras_module = module_function(KerasModule, "keras_module")
+siso_keras_module = siso_module_function(KerasModule, "siso_keras_module")
+siso_keras_module_from_keras_layer_fn = layer_module_function(
+    KerasModule, "siso_keras_module_from_keras_layer_fn",
+    lambda module, layer: lambda di: {"out": layer(di["in"])},
     """A single-layer module: compile creates ``layer_fn(**hyperp_values)``.
 
-    Example:
-        >>> import keras  # doctest: +SKIP
-        >>> dense = siso_keras_module_from_keras_layer_fn(  # doctest: +SKIP
-        ...     keras.layers.Dense, {"units": D([64, 128]), "activation": "relu"})
-
-    Args:
-        layer_fn: Keras layer class or factory (a lambda can fix some arguments).
-        name_to_hyperp: Keyword name to hyperparameter or value.
-        scope: Scope to register in (default scope if ``None``).
-        name: Module base name; defaults to ``layer_fn.__name__`` (``M.Dense-<i>``).
-
-    Returns:
-        ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
-    """
-    def compile_result(layer):
-        return lambda di: {"out": layer(di["in"])}
-
-    return layer_fn_module(KerasModule, layer_fn, name_to_hyperp, scope, name,
-                           compile_result).get_io()
+Example:
+    >>> import keras  # doctest: +SKIP
+    >>> dense = siso_keras_module_from_keras_layer_fn(  # doctest: +SKIP
+    ...     keras.layers.Dense, {"units": D([64, 128]), "activation": "relu"})""",
+    "Keras layer class or factory (a lambda can fix some arguments); the module's "
+    "default name is ``layer_fn.__name__`` (``M.Dense-<i>``).")
 
 
 class KerasRandomModel:
@@ -107,9 +84,8 @@ class KerasRandomModel:
         else:
             sp.specify(self.outputs, hyperp_value_lst)
             self.hyperp_value_lst = hyperp_value_lst
-        plan = co.ExecutionPlan(self.inputs, self.outputs)
-        plan.check_runnable(type(self).__name__)
-        self._module_seq = plan.modules
+        self.inputs, self.outputs, self._module_seq = runnable_graph(
+            self.inputs, self.outputs, type(self).__name__)
 
     def forward(self, input_name_to_val: Mapping[str, Any]) -> dict[str, Any]:
         """Runs the graph on ``{input_name: value}``; returns ``{output_name: value}``."""

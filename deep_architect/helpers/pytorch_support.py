@@ -37,8 +37,11 @@ from deep_architect.errors import DeepArchitectError, check
 from deep_architect.helpers._common import (
     CompileFnModule,
     forward_dict,
-    layer_fn_module,
+    layer_module_function,
+    module_function,
     modules_in_forward_order,
+    runnable_graph,
+    siso_module_function,
 )
 
 __all__ = [
@@ -56,14 +59,8 @@ class PyTorchModule(CompileFnModule):
     dict keyed by output names. After compilation the layers are in
     ``self.pyth_modules`` (the attribute exists only once compiled).
 
-    Args:
-        name: Base of the scope name.
-        compile_fn: See above.
-        name_to_hyperp: Local name to hyperparameter (plain values are wrapped in
-            single-value ``Discrete`` hyperparameters).
-        input_names: Input local names.
-        output_names: Output local names.
-        scope: Scope to register in (default scope if ``None``).
+    The constructor takes ``(name, compile_fn, name_to_hyperp, input_names,
+    output_names, scope=None)``, like every helper's module class.
     """
 
     # Set for modules built around a single layer whose forward is ``layer(x)``,
@@ -86,42 +83,20 @@ class PyTorchModule(CompileFnModule):
         return forward_fn
 
 
-def pytorch_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
-                   input_names: Iterable[str], output_names: Iterable[str],
-                   scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """Creates a :class:`PyTorchModule` and returns its ``(inputs, outputs)``."""
-    return PyTorchModule(name, compile_fn, name_to_hyperp, input_names, output_names,
-                         scope).get_io()
+class _LayerModule(PyTorchModule):
+    """A :class:`PyTorchModule` around a single layer whose forward is ``layer(x)``."""
+
+    _is_plain_layer = True
 
 
-def siso_pytorch_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
-                        scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """A :class:`PyTorchModule` with input ``'in'`` and output ``'out'``."""
-    return pytorch_module(name, compile_fn, name_to_hyperp, ["in"], ["out"], scope)
-
-
-def siso_pytorch_module_from_pytorch_layer_fn(layer_fn: Callable, name_to_hyperp: Mapping,
-                                              scope: co.Scope | None = None,
-                                              name: str | None = None) -> tuple[dict, dict]:
-    """A single-layer module: compile creates ``layer_fn(**hyperp_values)``.
-
-    Args:
-        layer_fn: ``nn.Module`` class or factory; its keyword names are the keys
-            of ``name_to_hyperp`` (unknown names fail here when checkable).
-        name_to_hyperp: Keyword name to hyperparameter or value.
-        scope: Scope to register in (default scope if ``None``).
-        name: Module base name; defaults to ``layer_fn.__name__``.
-
-    Returns:
-        ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
-    """
-    def compile_result(layer):
-        return (lambda di: {"out": layer(di["in"])}), [layer]
-
-    module = layer_fn_module(PyTorchModule, layer_fn, name_to_hyperp, scope, name,
-                             compile_result)
-    module._is_plain_layer = True
-    return module.get_io()
+pytorch_module = module_function(PyTorchModule, "pytorch_module")
+siso_pytorch_module = siso_module_function(PyTorchModule, "siso_pytorch_module")
+siso_pytorch_module_from_pytorch_layer_fn = layer_module_function(
+    _LayerModule, "siso_pytorch_module_from_pytorch_layer_fn",
+    lambda module, layer: ((lambda di: {"out": layer(di["in"])}), [layer]),
+    "A single-layer module: compile creates ``layer_fn(**hyperp_values)``.",
+    "``nn.Module`` class or factory; its keyword names are the keys of "
+    "``name_to_hyperp`` (unknown names fail here when checkable).")
 
 
 class _IdentityList(list):
@@ -214,11 +189,8 @@ class PyTorchModel(nn.Module):
     def __init__(self, inputs: Mapping[str, co.Input], outputs: Mapping[str, co.Output],
                  init_input_name_to_val: Mapping[str, Any]) -> None:
         super().__init__()
-        self.inputs = dict(inputs)
-        self.outputs = dict(outputs)
-        plan = co.ExecutionPlan(self.inputs, self.outputs)
-        plan.check_runnable("PyTorchModel")
-        self._module_seq = plan.modules
+        self.inputs, self.outputs, self._module_seq = runnable_graph(inputs, outputs,
+                                                                     "PyTorchModel")
         forward_dict(self.inputs, self.outputs, init_input_name_to_val, self._module_seq)
         for i, pm in enumerate(get_pytorch_modules(self.outputs)):
             self.add_module(str(i), pm)

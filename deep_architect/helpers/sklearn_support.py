@@ -27,14 +27,19 @@ Example:
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 import sklearn.base
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 import deep_architect.core as co
 from deep_architect.errors import check
-from deep_architect.helpers._common import CompileFnModule, layer_fn_module
+from deep_architect.helpers._common import (
+    CompileFnModule,
+    layer_fn_module,
+    module_function,
+    siso_module_function,
+)
 
 __all__ = ["SklearnModule", "sklearn_module", "siso_sklearn_module",
            "siso_sklearn_module_from_sklearn_fn", "sklearn_feature_union", "get_pipeline"]
@@ -47,29 +52,13 @@ class SklearnModule(CompileFnModule):
     ``forward_fn(input_values) -> {output_name: list_of_estimators}``, where each
     input value is the list of estimators chosen upstream.
 
-    Args:
-        name: Base of the scope name.
-        compile_fn: See above.
-        name_to_hyperp: Local name to hyperparameter (plain values are wrapped in
-            single-value ``Discrete`` hyperparameters).
-        input_names: Input local names.
-        output_names: Output local names.
-        scope: Scope to register in (default scope if ``None``).
+    The constructor takes ``(name, compile_fn, name_to_hyperp, input_names,
+    output_names, scope=None)``, like every helper's module class.
     """
 
 
-def sklearn_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
-                   input_names: Iterable[str], output_names: Iterable[str],
-                   scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """Creates a :class:`SklearnModule` and returns its ``(inputs, outputs)``."""
-    return SklearnModule(name, compile_fn, name_to_hyperp, input_names, output_names,
-                         scope).get_io()
-
-
-def siso_sklearn_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
-                        scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """A :class:`SklearnModule` with input ``'in'`` and output ``'out'``."""
-    return sklearn_module(name, compile_fn, name_to_hyperp, ["in"], ["out"], scope)
+sklearn_module = module_function(SklearnModule, "sklearn_module")
+siso_sklearn_module = siso_module_function(SklearnModule, "siso_sklearn_module")
 
 
 def siso_sklearn_module_from_sklearn_fn(estimator_fn: Callable, name_to_hyperp: Mapping,
@@ -87,11 +76,9 @@ def siso_sklearn_module_from_sklearn_fn(estimator_fn: Callable, name_to_hyperp: 
     Returns:
         ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
     """
-    def compile_result(estimator):
-        return lambda di: {"out": [*di["in"], estimator]}
-
     return layer_fn_module(SklearnModule, estimator_fn, name_to_hyperp, scope, name,
-                           compile_result).get_io()
+                           lambda module, estimator: lambda di: {"out": [*di["in"], estimator]}
+                           ).get_io()
 
 
 def sklearn_feature_union(num_inputs: int, scope: co.Scope | None = None,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import deep_architect.core as co
-from deep_architect.helpers._common import layer_fn_module
+from deep_architect.helpers._common import layer_module_function, siso_module_function
 from deep_architect.helpers._tensorflow_common import (
     TensorflowModelBase,
     VariableRecordingModule,
@@ -37,14 +37,8 @@ class TensorflowEagerModule(VariableRecordingModule):
     ``compile_fn(input_values, hyperp_values)`` returns
     ``forward_fn(input_values, is_training) -> {output_name: value}``.
 
-    Args:
-        name: Base of the scope name.
-        compile_fn: See above.
-        name_to_hyperp: Local name to hyperparameter (plain values are wrapped in
-            single-value ``Discrete`` hyperparameters).
-        input_names: Input local names.
-        output_names: Output local names.
-        scope: Scope to register in (default scope if ``None``).
+    The constructor takes ``(name, compile_fn, name_to_hyperp, input_names,
+    output_names, scope=None)``, like every helper's module class.
 
     Attributes:
         is_training: Passed to the forward function; ``True`` initially.
@@ -65,38 +59,22 @@ def set_is_training(outputs: Mapping[str, co.Output], is_training: bool) -> None
     co.traverse_backward(outputs, set_mode)
 
 
-def siso_tensorflow_eager_module(name: str | None, compile_fn: Callable,
-                                 name_to_hyperp: Mapping,
-                                 scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """A :class:`TensorflowEagerModule` with input ``'in'`` and output ``'out'``."""
-    return TensorflowEagerModule(name, compile_fn, name_to_hyperp, ["in"], ["out"],
-                                 scope).get_io()
+def _training_layer_result(module: TensorflowEagerModule, layer: Any) -> Callable:
+    if accepts_training(layer):
+        return lambda di, is_training: {"out": layer(di["in"], training=is_training)}
+    return lambda di, is_training: {"out": layer(di["in"])}
 
 
-def siso_tensorflow_eager_module_from_tensorflow_op_fn(
-        layer_fn: Callable, name_to_hyperp: Mapping, scope: co.Scope | None = None,
-        name: str | None = None) -> tuple[dict, dict]:
+siso_tensorflow_eager_module = siso_module_function(TensorflowEagerModule,
+                                                    "siso_tensorflow_eager_module")
+siso_tensorflow_eager_module_from_tensorflow_op_fn = layer_module_function(
+    TensorflowEagerModule, "siso_tensorflow_eager_module_from_tensorflow_op_fn",
+    _training_layer_result,
     """A single-layer module: compile creates ``layer_fn(**hyperp_values)``.
 
-    The layer is called with ``training=is_training`` when its ``call`` accepts a
-    ``training`` argument (dropout, batch normalisation), without it otherwise.
-
-    Args:
-        layer_fn: Layer class or factory (e.g. ``keras.layers.Dropout``).
-        name_to_hyperp: Keyword name to hyperparameter or value.
-        scope: Scope to register in (default scope if ``None``).
-        name: Module base name; defaults to ``layer_fn.__name__``.
-
-    Returns:
-        ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
-    """
-    def compile_result(layer):
-        if accepts_training(layer):
-            return lambda di, is_training: {"out": layer(di["in"], training=is_training)}
-        return lambda di, is_training: {"out": layer(di["in"])}
-
-    return layer_fn_module(TensorflowEagerModule, layer_fn, name_to_hyperp, scope, name,
-                           compile_result).get_io()
+The layer is called with ``training=is_training`` when its ``call`` accepts a
+``training`` argument (dropout, batch normalisation), without it otherwise.""",
+    "Layer class or factory (e.g. ``keras.layers.Dropout``).")
 
 
 class TensorflowEagerModel(TensorflowModelBase):

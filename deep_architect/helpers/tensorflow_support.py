@@ -22,7 +22,7 @@ from typing import Any
 
 import deep_architect.core as co
 from deep_architect.errors import check
-from deep_architect.helpers._common import layer_fn_module
+from deep_architect.helpers._common import layer_module_function, siso_module_function
 from deep_architect.helpers._tensorflow_common import (
     TensorflowModelBase,
     VariableRecordingModule,
@@ -43,14 +43,8 @@ class TensorflowModule(VariableRecordingModule):
     3-tuple ``(forward_fn, train_feed, eval_feed)``; the dicts are stored as
     ``self.train_feed`` / ``self.eval_feed`` (empty when not given).
 
-    Args:
-        name: Base of the scope name.
-        compile_fn: See above.
-        name_to_hyperp: Local name to hyperparameter (plain values are wrapped in
-            single-value ``Discrete`` hyperparameters).
-        input_names: Input local names.
-        output_names: Output local names.
-        scope: Scope to register in (default scope if ``None``).
+    The constructor takes ``(name, compile_fn, name_to_hyperp, input_names,
+    output_names, scope=None)``, like every helper's module class.
     """
 
     train_feed: dict = {}
@@ -73,40 +67,22 @@ class TensorflowModule(VariableRecordingModule):
         return super()._unpack_compile_result(forward_fn)
 
 
-def siso_tensorflow_module(name: str | None, compile_fn: Callable, name_to_hyperp: Mapping,
-                           scope: co.Scope | None = None) -> tuple[dict, dict]:
-    """A :class:`TensorflowModule` with input ``'in'`` and output ``'out'``."""
-    return TensorflowModule(name, compile_fn, name_to_hyperp, ["in"], ["out"],
-                            scope).get_io()
+def _training_layer_result(module: TensorflowModule, layer: Any) -> Callable:
+    # Dropout and batch normalisation follow the module's training mode.
+    if accepts_training(layer):
+        return lambda di: {"out": layer(di["in"], training=module.is_training)}
+    return lambda di: {"out": layer(di["in"])}
 
 
-def siso_tensorflow_module_from_tensorflow_op_fn(layer_fn: Callable, name_to_hyperp: Mapping,
-                                                 scope: co.Scope | None = None,
-                                                 name: str | None = None) -> tuple[dict, dict]:
+siso_tensorflow_module = siso_module_function(TensorflowModule, "siso_tensorflow_module")
+siso_tensorflow_module_from_tensorflow_op_fn = layer_module_function(
+    TensorflowModule, "siso_tensorflow_module_from_tensorflow_op_fn", _training_layer_result,
     """A single-layer module: compile creates ``layer_fn(**hyperp_values)``.
 
-    A layer whose ``call`` takes ``training`` (dropout, batch normalisation)
-    gets the module's :attr:`TensorflowModule.is_training`, which
-    ``TensorflowModel(...)(x, training=...)`` sets.
-
-    Args:
-        layer_fn: Layer class or factory (e.g. ``keras.layers.Dense``).
-        name_to_hyperp: Keyword name to hyperparameter or value.
-        scope: Scope to register in (default scope if ``None``).
-        name: Module base name; defaults to ``layer_fn.__name__``.
-
-    Returns:
-        ``(inputs, outputs)`` with ``'in'`` and ``'out'``.
-    """
-    def compile_result(layer):
-        # Dropout and batch normalisation follow the module's training mode.
-        if accepts_training(layer):
-            return lambda di: {"out": layer(di["in"], training=module.is_training)}
-        return lambda di: {"out": layer(di["in"])}
-
-    module = layer_fn_module(TensorflowModule, layer_fn, name_to_hyperp, scope, name,
-                             compile_result)
-    return module.get_io()
+A layer whose ``call`` takes ``training`` (dropout, batch normalisation)
+gets the module's :attr:`TensorflowModule.is_training`, which
+``TensorflowModel(...)(x, training=...)`` sets.""",
+    "Layer class or factory (e.g. ``keras.layers.Dense``).")
 
 
 def get_feed_dicts(outputs: Mapping[str, co.Output]) -> tuple[dict, dict]:
