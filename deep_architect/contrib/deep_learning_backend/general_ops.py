@@ -10,6 +10,13 @@ and hyperparameter values, and ``apply(di, training)`` returns the output
 values. :func:`module` turns such a function into a module of the backend's
 helper (``PyTorchModule``, ``KerasModule`` or ``TensorflowEagerModule``).
 
+The layer functions take an example input ``x`` first; ``conv2d(x, filters,
+kernel, stride=1, dilation=1, use_bias=True, padding="SAME", kind="standard",
+depth_multiplier=1, kernel_init=None)`` builds a convolution whose ``kind`` is
+``'standard'``, ``'depthwise'`` or ``'separable'``; ``kernel_init(shape)``
+(standard kind only) returns an array of shape ``(kernel_height, kernel_width,
+in_channels, filters)``.
+
 Every op takes a keyword-only ``backend`` (default: the one given to
 ``backend.set_backend``). Plain values given for hyperparameters are wrapped
 into single-value ``Discrete`` hyperparameters, as in every helper.
@@ -21,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from deep_architect.contrib.deep_learning_backend import backend as be
-from deep_architect.errors import check
+from deep_architect.errors import DeepArchitectError, check
 
 Fragment = tuple  # (inputs dict, outputs dict)
 NeutralCompileFn = Callable[[Any, dict, dict], tuple]
@@ -29,6 +36,31 @@ HyperparameterLike = Any  # a Hyperparameter, or a plain value (wrapped into D([
 Tensor = Any  # a framework tensor (torch.Tensor, KerasTensor, tf.Tensor, ...)
 IntOrPair = int | Sequence[int]  # square size, or [height, width]
 InitFn = Callable[[tuple], Any]  # shape -> array of that shape
+
+
+def named_op(table: Mapping[str, Callable[[Tensor], Tensor]], what: str,
+             doc: str) -> Callable[[Tensor, str], Tensor]:
+    """A framework's ``op(x, name)`` applying ``table[name]`` to the tensor ``x``.
+
+    Each framework's ops module builds its ``activation`` and ``global_pool``
+    this way from its own table, so the name check is written once.
+
+    Args:
+        table: Name to tensor function.
+        what: What the names are, for the error message (e.g. ``"nonlinearity"``).
+        doc: The op's docstring.
+
+    Returns:
+        The op; it raises :class:`~deep_architect.errors.DeepArchitectError` for an
+        unknown name, listing the known ones.
+    """
+    def op(x: Tensor, name: str) -> Tensor:
+        fn = table.get(name)
+        if fn is None:
+            raise DeepArchitectError(f"unknown {what} {name!r}; expected one of {sorted(table)}")
+        return fn(x)
+    op.__doc__ = doc
+    return op
 
 
 def module(name: str, compile_fn: NeutralCompileFn, name_to_hyperp: Mapping,

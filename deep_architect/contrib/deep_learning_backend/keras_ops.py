@@ -20,7 +20,7 @@ import deep_architect.helpers.keras_support as hke
 from deep_architect.contrib.deep_learning_backend import backend as be
 from deep_architect.contrib.deep_learning_backend import general_ops
 from deep_architect.contrib.deep_learning_backend.general_ops import InitFn, IntOrPair, Tensor
-from deep_architect.errors import DeepArchitectError, check
+from deep_architect.errors import check
 
 Layer = tuple  # (fn(x, training), list of keras layers)
 
@@ -63,11 +63,7 @@ def conv2d(x: Tensor, filters: int | None, kernel: IntOrPair, stride: IntOrPair 
            dilation: IntOrPair = 1, use_bias: bool = True, padding: str = "SAME",
            kind: str = "standard", depth_multiplier: int = 1,
            kernel_init: InitFn | None = None) -> Layer:
-    """Convolution layer; ``kind`` is ``'standard'``, ``'depthwise'`` or ``'separable'``.
-
-    ``kernel_init(shape)`` (standard kind only) returns an array of shape
-    ``(kernel_height, kernel_width, in_channels, filters)``.
-    """
+    """Keras convolution layer; the arguments are described in ``general_ops``."""
     args = dict(kernel_size=_size(kernel), strides=_size(stride), padding=_padding(padding),
                 dilation_rate=_size(dilation), use_bias=bool(use_bias))
     if kind == "standard":
@@ -176,18 +172,13 @@ _ACTIVATIONS = {
 }
 
 
-def activation(x: Tensor, name: str) -> Tensor:
-    """Applies the activation called ``name`` (see ``general_ops.nonlinearity``)."""
-    if name not in _ACTIVATIONS:
-        raise DeepArchitectError(f"unknown nonlinearity {name!r}; expected one of "
-                                 f"{sorted(_ACTIVATIONS)}")
-    return _ACTIVATIONS[name](x)
-
-
-def global_pool(x: Tensor, kind: str) -> Tensor:
-    """Average or max over the spatial axes, giving ``[batch, channels]``."""
-    check(kind in ("avg", "max"), f"global pooling must be 'avg' or 'max', got {kind!r}")
-    return ops.mean(x, axis=(1, 2)) if kind == "avg" else ops.max(x, axis=(1, 2))
+activation = general_ops.named_op(
+    _ACTIVATIONS, "nonlinearity",
+    "Applies the activation called ``name`` (see ``general_ops.nonlinearity``).")
+global_pool = general_ops.named_op(
+    {"avg": lambda x: ops.mean(x, axis=(1, 2)), "max": lambda x: ops.max(x, axis=(1, 2))},
+    "global pooling", "Average (``'avg'``) or max (``'max'``) over the spatial axes, giving "
+    "``[batch, channels]``.")
 
 
 def flatten(x: Tensor) -> Tensor:

@@ -19,7 +19,7 @@ import deep_architect.helpers.pytorch_support as hpt
 from deep_architect.contrib.deep_learning_backend import backend as be
 from deep_architect.contrib.deep_learning_backend import general_ops
 from deep_architect.contrib.deep_learning_backend.general_ops import InitFn, IntOrPair, Tensor
-from deep_architect.errors import DeepArchitectError, check
+from deep_architect.errors import check
 
 Layer = tuple  # (fn(x, training), list of nn.Module)
 
@@ -76,11 +76,7 @@ def conv2d(x: Tensor, filters: int | None, kernel: IntOrPair, stride: IntOrPair 
            dilation: IntOrPair = 1, use_bias: bool = True, padding: str = "SAME",
            kind: str = "standard", depth_multiplier: int = 1,
            kernel_init: InitFn | None = None) -> Layer:
-    """Convolution layer; ``kind`` is ``'standard'``, ``'depthwise'`` or ``'separable'``.
-
-    ``kernel_init(shape)`` (standard kind only) returns an array of shape
-    ``(kernel_height, kernel_width, in_channels, filters)``.
-    """
+    """PyTorch convolution layer; the arguments are described in ``general_ops``."""
     c = channels(x)
     pad = _padder(padding, kernel, stride, dilation)
     spatial_args = dict(kernel_size=_pair(kernel), stride=_pair(stride),
@@ -196,18 +192,13 @@ _ACTIVATIONS = {
 }
 
 
-def activation(x: Tensor, name: str) -> Tensor:
-    """Applies the activation called ``name`` (see ``general_ops.nonlinearity``)."""
-    if name not in _ACTIVATIONS:
-        raise DeepArchitectError(f"unknown nonlinearity {name!r}; expected one of "
-                                 f"{sorted(_ACTIVATIONS)}")
-    return _ACTIVATIONS[name](x)
-
-
-def global_pool(x: Tensor, kind: str) -> Tensor:
-    """Average or max over the spatial axes, giving ``[batch, channels]``."""
-    check(kind in ("avg", "max"), f"global pooling must be 'avg' or 'max', got {kind!r}")
-    return x.mean(dim=(2, 3)) if kind == "avg" else x.amax(dim=(2, 3))
+activation = general_ops.named_op(
+    _ACTIVATIONS, "nonlinearity",
+    "Applies the activation called ``name`` (see ``general_ops.nonlinearity``).")
+global_pool = general_ops.named_op(
+    {"avg": lambda x: x.mean(dim=(2, 3)), "max": lambda x: x.amax(dim=(2, 3))},
+    "global pooling", "Average (``'avg'``) or max (``'max'``) over the spatial axes, giving "
+    "``[batch, channels]``.")
 
 
 def flatten(x: Tensor) -> Tensor:

@@ -14,11 +14,18 @@ One deliberate difference from the original: the best model (by validation
 accuracy) is kept whenever it improves and restored at the end, instead of the
 original's checkpoint written after ``save_patience`` non-improving epochs;
 ``save_patience`` is accepted for compatibility and has no effect.
+
+Typical use of a framework's evaluator (``train``/``val`` are ``InMemoryDataset``
+objects of images in the framework's layout)::
+
+    evaluator = SimpleClassifierEvaluator(train, val, 10, None, max_eval_time_in_minutes=1.0)
+    results = evaluator.eval(inputs, outputs)  # results["validation_accuracy"], ...
 """
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,6 +36,8 @@ from deep_architect.errors import check
 
 OPTIMIZER_TYPES = ("adam", "sgd", "sgd_mom")
 SGD_MOMENTUM = 0.99
+# Weight of the auxiliary head's loss ('out0') in two-output spaces such as NASNet.
+AUX_LOSS_WEIGHT = 0.5
 # torch.cuda.OutOfMemoryError and TensorFlow's tf.errors.ResourceExhaustedError, by name so
 # that this module imports no framework.
 OOM_ERROR_NAMES = ("OutOfMemoryError", "ResourceExhaustedError")
@@ -194,6 +203,24 @@ class ClassifierTrainingLoop:
 
     def _release(self) -> None:
         """Frees the compiled model and optimizer after an evaluation."""
+
+    # ----- shared by the framework hooks -----
+    def _total_training_steps(self) -> int:
+        """Mini-batch steps of a full training run (the drop-path schedule's length)."""
+        return self.max_num_training_epochs * max(
+            1, self.train_dataset.get_num_examples() // self.batch_size)
+
+    def _make_optimizer(self, adam: Callable, sgd: Callable, **kwargs: Any) -> Any:
+        """The optimizer ``optimizer_type`` names, from the framework's classes.
+
+        Args:
+            adam: The framework's Adam class, called as ``adam(**kwargs)``.
+            sgd: Its SGD class, called as ``sgd(momentum=..., **kwargs)``.
+            **kwargs: The framework's arguments (parameters, learning rate).
+        """
+        if self.optimizer_type == "adam":
+            return adam(**kwargs)
+        return sgd(momentum=SGD_MOMENTUM if self.optimizer_type == "sgd_mom" else 0.0, **kwargs)
 
     # ----- the shared loop -----
     def accuracy(self, dataset) -> float:

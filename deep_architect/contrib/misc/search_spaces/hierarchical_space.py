@@ -19,7 +19,13 @@ from deep_architect.hyperparameters import Discrete as D
 NUM_PRIMITIVES = 6
 
 
-def _conv_module(kind: str, name: str, hyperps: dict):
+def _conv_module(kind: str, base_name: str, kernel_size: int, stride: int,
+                 activation_fn: str, filters: int | None = None) -> go.Fragment:
+    """A bias-free convolution module named ``<base_name>_<k>x<k>``."""
+    # Hyperparameter order (filters first) fixes the order of the value lists.
+    hyperps = {} if filters is None else {"filters": filters}
+    hyperps.update(kernel_size=kernel_size, stride=stride, activation_fn=activation_fn)
+
     def compile_fn(fw, di, dh):
         conv, layers = fw.conv2d(di["in"], dh.get("filters"), dh["kernel_size"], dh["stride"],
                                  use_bias=False, kind=kind)
@@ -27,15 +33,13 @@ def _conv_module(kind: str, name: str, hyperps: dict):
         def apply(d, training):
             return {"out": fw.activation(conv(d["in"], training), dh["activation_fn"])}
         return apply, layers
-    return go.module(name, compile_fn, hyperps)
+    return go.module("%s_%dx%d" % (base_name, kernel_size, kernel_size), compile_fn, hyperps)
 
 
 def conv2d(filters: int, kernel_size: int, stride: int = 1,
            activation_fn: str = "linear") -> go.Fragment:
     """Convolution without bias, ``'SAME'`` padding (module ``Conv2D_<k>x<k>``)."""
-    return _conv_module("standard", "Conv2D_%dx%d" % (kernel_size, kernel_size), {
-        "filters": filters, "kernel_size": kernel_size, "stride": stride,
-        "activation_fn": activation_fn})
+    return _conv_module("standard", "Conv2D", kernel_size, stride, activation_fn, filters)
 
 
 def conv2d_cell(filters: int, kernel_size: int, stride: int = 1) -> go.Fragment:
@@ -47,8 +51,7 @@ def conv2d_cell(filters: int, kernel_size: int, stride: int = 1) -> go.Fragment:
 def depthwise_conv2d(kernel_size: int, stride: int = 1,
                      activation_fn: str = "linear") -> go.Fragment:
     """Depthwise convolution (module ``DepthwiseConv2D_<k>x<k>``)."""
-    return _conv_module("depthwise", "DepthwiseConv2D_%dx%d" % (kernel_size, kernel_size), {
-        "kernel_size": kernel_size, "stride": stride, "activation_fn": activation_fn})
+    return _conv_module("depthwise", "DepthwiseConv2D", kernel_size, stride, activation_fn)
 
 
 def depthwise_conv2d_cell(kernel_size: int, stride: int = 1) -> go.Fragment:
@@ -60,9 +63,8 @@ def depthwise_conv2d_cell(kernel_size: int, stride: int = 1) -> go.Fragment:
 def separable_conv2d(filters: int, kernel_size: int, stride: int = 1,
                      activation_fn: str = "linear") -> go.Fragment:
     """Separable convolution (module ``SeparableConv2D_<k>x<k>``)."""
-    return _conv_module("separable", "SeparableConv2D_%dx%d" % (kernel_size, kernel_size), {
-        "filters": filters, "kernel_size": kernel_size, "stride": stride,
-        "activation_fn": activation_fn})
+    return _conv_module("separable", "SeparableConv2D", kernel_size, stride, activation_fn,
+                        filters)
 
 
 def separable_conv2d_cell(filters: int, kernel_size: int, stride: int = 1) -> go.Fragment:

@@ -6,12 +6,7 @@ training and evaluation), compiled with sparse categorical cross-entropy on
 the ``'out'`` logits (for the two-output NASNet space, ``'out1'`` plus 0.5
 times the auxiliary ``'out0'`` loss) and trained batch by batch so the shared
 loop controls epochs, learning rate and the time budget. See
-:class:`ClassifierTrainingLoop` for arguments and results.
-
-Typical use (``train``/``val`` are ``InMemoryDataset`` objects of NHWC images)::
-
-    evaluator = SimpleClassifierEvaluator(train, val, 10, None, max_eval_time_in_minutes=1.0)
-    results = evaluator.eval(inputs, outputs)  # results["validation_accuracy"], ...
+:class:`ClassifierTrainingLoop` for arguments and results. Images are NHWC.
 """
 from __future__ import annotations
 
@@ -22,12 +17,10 @@ import numpy as np
 
 import deep_architect.core as co
 from deep_architect.contrib.misc.evaluators.classifier_training import (
-    SGD_MOMENTUM,
+    AUX_LOSS_WEIGHT,
     ClassifierTrainingLoop,
     graph_input_dict,
 )
-
-AUX_LOSS_WEIGHT = 0.5
 
 
 class SimpleClassifierEvaluator(ClassifierTrainingLoop):
@@ -38,17 +31,12 @@ class SimpleClassifierEvaluator(ClassifierTrainingLoop):
 
         keras.backend.clear_session()  # a fresh name space and graph per evaluation
         x = keras.Input(shape=tuple(np.shape(X_example)[1:]))
-        steps = self.max_num_training_epochs * max(
-            1, self.train_dataset.get_num_examples() // self.batch_size)
-        feed = graph_input_dict(inputs, x, float(steps))
+        feed = graph_input_dict(inputs, x, float(self._total_training_steps()))
         co.forward({inputs[name]: val for name, val in feed.items()})
         self._out_names = ["out"] if "out" in outputs else ["out1", "out0"]
         self._model = keras.Model(inputs=x, outputs=[outputs[n].val for n in self._out_names])
-        if self.optimizer_type == "adam":
-            opt = keras.optimizers.Adam(learning_rate=self.learning_rate_init)
-        else:
-            momentum = SGD_MOMENTUM if self.optimizer_type == "sgd_mom" else 0.0
-            opt = keras.optimizers.SGD(learning_rate=self.learning_rate_init, momentum=momentum)
+        opt = self._make_optimizer(keras.optimizers.Adam, keras.optimizers.SGD,
+                                   learning_rate=self.learning_rate_init)
         losses = [keras.losses.SparseCategoricalCrossentropy(from_logits=True)
                   for _ in self._out_names]
         weights = [1.0, AUX_LOSS_WEIGHT][:len(self._out_names)]

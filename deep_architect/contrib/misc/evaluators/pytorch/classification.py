@@ -4,12 +4,7 @@ Uses :class:`deep_architect.helpers.pytorch_support.PyTorchModel`, runs on the
 first CUDA device when one is visible (else the CPU), and trains with
 cross-entropy on the ``'out'`` logits of the graph (for the two-output NASNet
 space, ``'out1'`` logits plus 0.5 times the loss of the ``'out0'`` auxiliary
-head). See :class:`ClassifierTrainingLoop` for arguments and results.
-
-Typical use (``train``/``val`` are ``InMemoryDataset`` objects of NCHW images)::
-
-    evaluator = SimpleClassifierEvaluator(train, val, 10, None, max_eval_time_in_minutes=1.0)
-    results = evaluator.eval(inputs, outputs)  # results["validation_accuracy"], ...
+head). See :class:`ClassifierTrainingLoop` for arguments and results. Images are NCHW.
 """
 from __future__ import annotations
 
@@ -19,13 +14,11 @@ from typing import Any
 import numpy as np
 
 from deep_architect.contrib.misc.evaluators.classifier_training import (
-    SGD_MOMENTUM,
+    AUX_LOSS_WEIGHT,
     ClassifierTrainingLoop,
     graph_input_dict,
     total_loss,
 )
-
-AUX_LOSS_WEIGHT = 0.5
 
 
 class SimpleClassifierEvaluator(ClassifierTrainingLoop):
@@ -41,19 +34,14 @@ class SimpleClassifierEvaluator(ClassifierTrainingLoop):
         self._graph_inputs = inputs
         self._model = hpt.PyTorchModel(inputs, outputs, self._feed(X_example)).to(self._device)
         params = [p for p in self._model.parameters() if p.requires_grad]
-        lr = self.learning_rate_init
-        if self.optimizer_type == "adam":
-            self._opt = torch.optim.Adam(params, lr=lr)
-        else:
-            momentum = SGD_MOMENTUM if self.optimizer_type == "sgd_mom" else 0.0
-            self._opt = torch.optim.SGD(params, lr=lr, momentum=momentum)
+        self._opt = self._make_optimizer(torch.optim.Adam, torch.optim.SGD, params=params,
+                                         lr=self.learning_rate_init)
 
     def _feed(self, X) -> dict[str, Any]:
         torch = self._torch
         x = torch.as_tensor(np.asarray(X, dtype=np.float32), device=self._device)
-        steps = self.max_num_training_epochs * max(
-            1, self.train_dataset.get_num_examples() // self.batch_size)
-        return graph_input_dict(self._graph_inputs, x, torch.tensor(float(steps)))
+        return graph_input_dict(self._graph_inputs, x,
+                                torch.tensor(float(self._total_training_steps())))
 
     def _train_step(self, X, y_idx: np.ndarray, learning_rate: float) -> float:
         torch = self._torch

@@ -26,14 +26,12 @@ import numpy as np
 
 import deep_architect.core as co
 from deep_architect.contrib.misc.evaluators.classifier_training import (
-    SGD_MOMENTUM,
+    AUX_LOSS_WEIGHT,
     ClassifierTrainingLoop,
     graph_input_dict,
     total_loss,
 )
 from deep_architect.errors import check
-
-AUX_LOSS_WEIGHT = 0.5
 
 
 def check_tensorflow_keras_backend() -> None:
@@ -75,8 +73,7 @@ class SimpleClassifierEvaluator(ClassifierTrainingLoop):
 
         self._tf = tf
         self._inputs, self._outputs = inputs, outputs
-        self._steps = self.max_num_training_epochs * max(
-            1, self.train_dataset.get_num_examples() // self.batch_size)
+        self._steps = self._total_training_steps()
         created: list[Any] = []
 
         def record(next_creator, **kwargs):
@@ -89,12 +86,8 @@ class SimpleClassifierEvaluator(ClassifierTrainingLoop):
             self._forward(tf.convert_to_tensor(np.asarray(X_example, np.float32)))
         self._variables = created
         self._trainable = [v for v in created if v.trainable]
-        lr = self.learning_rate_init
-        if self.optimizer_type == "adam":
-            self._opt = tf.keras.optimizers.Adam(learning_rate=lr)
-        else:
-            momentum = SGD_MOMENTUM if self.optimizer_type == "sgd_mom" else 0.0
-            self._opt = tf.keras.optimizers.SGD(learning_rate=lr, momentum=momentum)
+        self._opt = self._make_optimizer(tf.keras.optimizers.Adam, tf.keras.optimizers.SGD,
+                                         learning_rate=self.learning_rate_init)
         # Traced once per mode and batch shape; the modules' is_training flags are read
         # while tracing, and each function is only ever called in its own mode.
         self._compiled_train_step = tf.function(self._eager_train_step, reduce_retracing=True,
