@@ -93,3 +93,40 @@ def test_a_set_path_forward_equals_the_child_of_that_path(values):
     with torch.no_grad():
         assert torch.allclose(net.train()({"in": x})["out"],
                               child.train()({"in": x})["out"], atol=1e-6)
+
+
+def test_the_correlation_script_ranks_the_requested_distinct_table_entries():
+    from deep_architect.contrib.benchmarks import oneshot_correlation as oc
+
+    lines = []
+    result = oc.measure(num_archs=12, epochs=2, seed=3, progress=lines.append)
+    fps = result["fingerprints"]
+    entries = TabularEvaluator().table["entries"]
+    assert len(set(fps)) == 12 and all(fp in entries for fp in fps)
+    assert len(result["scores"]) == 12 and all(0 <= s <= 1 for s in result["scores"])
+    for key in ("one_shot", "num_parameters", "table_seed"):
+        for value in result[key].values():
+            assert -1 <= value <= 1
+    assert any("epoch 2/2" in line for line in lines)
+    # The same architectures for every training seed; other ones for another arch_seed.
+    assert oc.measure(12, 1, seed=4, progress=lines.append)["fingerprints"] == fps
+    assert oc.measure(12, 1, arch_seed=1, progress=lines.append)["fingerprints"] != fps
+
+
+def test_recalibrated_scoring_leaves_the_supernets_statistics_as_they_were():
+    from deep_architect.contrib.benchmarks import oneshot_correlation as oc
+
+    torch.manual_seed(0)
+    x, y = torch.rand(40, 1, 8, 8), torch.randint(10, (40,))
+    net = Supernet(oc.supernet_table_space, {"in": x[:2]})
+    oc.train_supernet(net, (x, y), 1, 0.05, 0, progress=lambda line: None)
+    norms = [m for m in net.layers.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    before = [(m.momentum, m.running_mean.clone(), m.running_var.clone()) for m in norms]
+    values = [["nor_conv_3x3"] * 6, ["none"] * 6]
+    scores = oc.score_paths(net, values, (x, y), "recalibrate", [x[:20], x[20:]])
+    assert all(0 <= s <= 1 for s in scores) and net.path is None
+    for m, (momentum, mean, var) in zip(norms, before, strict=True):
+        assert m.momentum == momentum
+        assert torch.equal(m.running_mean, mean) and torch.equal(m.running_var, var)
+    with pytest.raises(AssertionError, match="batch_norm must be"):
+        oc.score_paths(net, values, (x, y), "running")
