@@ -96,6 +96,7 @@ from deep_architect.executors.common import (
     Outcome,
     WorkerSetup,
     evaluator_factory,
+    hand_over_replay,
 )
 from deep_architect.executors.in_process import InProcessExecutor
 from deep_architect.search_journal import REPLAY, Journal
@@ -211,6 +212,7 @@ class _SearchRun:
         sl.create_search_folderpath(folderpath, search_name, create_parent_folders=True)
         self.journal = Journal(sl.get_search_data_folderpath(folderpath, search_name))
         self.to_run: collections.deque[Job] = collections.deque()
+        self.running_loggers: dict[int, sl.EvaluationLogger] = {}
         self.progress: Any = None
         try:
             self._remove_stale_temp_files()
@@ -374,15 +376,22 @@ class _SearchRun:
         if self.journal.checkpoint_due():
             self.journal.checkpoint(self.searcher, self.state)
 
-    def _names(self, vs: list[Any]) -> list[str] | None:
-        """Names of the hyperparameters ``vs`` assigns, found by replaying it on a fresh space."""
+    def _names(self, vs: list[Any], hand_over: bool = False) -> list[str] | None:
+        """Names of the hyperparameters ``vs`` assigns, found by replaying it on a fresh space.
+
+        With ``hand_over``, the replayed graph is offered to an in-process
+        evaluation of ``vs`` (see :func:`~deep_architect.executors.common.hand_over_replay`).
+        """
         from deep_architect.specify import specify_and_name
 
         try:
-            _, outputs = mo.SearchSpaceFactory(self.search_space_fn).get_search_space()
-            return specify_and_name(outputs, vs)
+            inputs, outputs = mo.SearchSpaceFactory(self.search_space_fn).get_search_space()
+            names = specify_and_name(outputs, vs)
         except Exception:  # a space that fails to replay: its evaluation will say why
             return None
+        if hand_over:
+            hand_over_replay(vs, inputs, outputs)
+        return names
 
     def sample(self) -> Job | None:
         """Samples the next architecture, records it in the journal, then logs its config.
@@ -396,7 +405,10 @@ class _SearchRun:
         self.state["num_sampled"] += 1
         self.state["pending"][str(evaluation_id)] = {
             "hyperp_value_lst": vs, "searcher_evaluation_token": token}
-        self._logger(evaluation_id).log_config(vs, token, self._names(vs))
+        evaluation_logger = self._logger(evaluation_id)
+        evaluation_logger.log_config(vs, token, self._names(vs, hand_over=True))
+        # Kept until the results are logged: making a logger checks its folders.
+        self.running_loggers[evaluation_id] = evaluation_logger
         self._checkpoint_if_due()
         return self._dedup_job(Job(evaluation_id, 1, vs, budget), inputs, outputs)
 
@@ -433,7 +445,10 @@ class _SearchRun:
                            job.evaluation_id, job.attempt, kind, reason)
             results = {FAILED_KEY: True, "failure_kind": kind, "failure_reason": reason,
                        "failure_details": outcome.failure_details, "num_attempts": job.attempt}
-        self._logger(job.evaluation_id).log_results(results)
+        evaluation_logger = self.running_loggers.pop(job.evaluation_id, None)
+        if evaluation_logger is None:  # an evaluation sampled before a restart
+            evaluation_logger = self._logger(job.evaluation_id)
+        evaluation_logger.log_results(results)
         self._finish(job.evaluation_id, results)
         if self.dedup is not None:
             fp = self.fingerprints.pop(job.evaluation_id)

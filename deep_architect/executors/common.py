@@ -5,7 +5,9 @@ The search loop (the *master*) owns the searcher and the search folder; an
 of an architecture, never a pickled graph: the process that evaluates it calls
 the search-space function again and replays the values with
 :func:`deep_architect.specify.specify` (:func:`run_job`), exactly like
-the workers of the original multi-worker examples.
+the workers of the original multi-worker examples. (In the search's own
+thread, the graph the loop already replayed to name the hyperparameters is
+evaluated instead of a second replay: see :func:`hand_over_replay`.)
 
 Each finished job yields an :class:`Outcome`: either the evaluator's results
 dict, or a failure with one of the kinds in :data:`FAILURE_KINDS` and a
@@ -279,6 +281,37 @@ def _accepts_reporter(evaluator: Any) -> bool:
         p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
 
 
+# One architecture replayed by the search loop in this thread, handed to the
+# next run_job of the same thread instead of being built a second time.
+_handoff = threading.local()
+
+
+def hand_over_replay(hyperp_value_lst: list[Any], inputs: dict, outputs: dict) -> None:
+    """Offers a freshly replayed architecture to the next :func:`run_job` of this thread.
+
+    The search loop replays each sampled value list once to name its
+    hyperparameters; an in-process evaluation of that very list (the same
+    list object, first attempt) then evaluates this graph instead of
+    building and specifying the space again. Workers in other threads or
+    processes never see it and rebuild as usual. Only the newest offer is
+    kept, and :func:`run_job` takes it at most once.
+
+    Args:
+        hyperp_value_lst: The job's value list (matched by identity).
+        inputs: Inputs of a fresh space specified with ``hyperp_value_lst``.
+        outputs: Its outputs.
+    """
+    _handoff.replay = (hyperp_value_lst, inputs, outputs)
+
+
+def _take_replay(job: Job) -> tuple[dict, dict] | None:
+    replay = getattr(_handoff, "replay", None)
+    _handoff.replay = None
+    if replay is None or replay[0] is not job.hyperp_value_lst:
+        return None
+    return replay[1], replay[2]
+
+
 def _evaluate(setup: WorkerSetup, evaluator: Any, job: Job, inputs: Any, outputs: Any) -> Any:
     if setup.all_evaluations_folderpath is None or not _accepts_reporter(evaluator):
         return evaluator.eval(inputs, outputs)
@@ -320,8 +353,12 @@ def run_job(setup: WorkerSetup, job: Job) -> Outcome:
         if setup.key not in evaluators:
             evaluators.clear()
             evaluators[setup.key] = setup.evaluator_fn()
-        inputs, outputs = mo.SearchSpaceFactory(setup.search_space_fn).get_search_space()
-        sp.specify(outputs, job.hyperp_value_lst)
+        replayed = _take_replay(job)
+        if replayed is None:
+            inputs, outputs = mo.SearchSpaceFactory(setup.search_space_fn).get_search_space()
+            sp.specify(outputs, job.hyperp_value_lst)
+        else:
+            inputs, outputs = replayed
         results = _evaluate(setup, evaluators[setup.key], job, inputs, outputs)
     except Exception as e:
         return Outcome(
