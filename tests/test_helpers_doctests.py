@@ -18,6 +18,7 @@ import deep_architect.core as co
     ("deep_architect.oneshot.weight_sharing", "torch"),
     ("deep_architect.oneshot.input_edge", "numpy"),  # framework-free
     ("deep_architect.contrib.misc.search_spaces.darts_space", "torch"),
+    ("deep_architect.contrib.misc.search_spaces.catalog", "numpy"),  # framework-free
     ("deep_architect.contrib.benchmarks.nb201_space", "torch"),
     ("deep_architect.contrib.benchmarks.tabular", "torch"),
 ])

@@ -24,28 +24,24 @@ import deep_architect.modules as mo
 import deep_architect.searchers.common as seco
 from deep_architect.contrib.deep_learning_backend import backend as be
 from deep_architect.contrib.misc.search_spaces import (
-    cnn2d,
     dnn,
     genetic_space,
-    hierarchical_space,
     nasbench_space,
-    nasnet_space,
 )
+from deep_architect.contrib.misc.search_spaces.catalog import search_space_fns
+from deep_architect.errors import DeepArchitectError
 
 D = hp.Discrete
 IMAGE_SIZE = 16
 
 # Tiny versions of every space (the paper-sized ones differ only in sizes).
-SPACES = {
-    "dnn": lambda: dnn.dnn_net(10),
-    "cnn2d": lambda: mo.siso_sequential([
-        cnn2d.conv_net(D([1, 2])), cnn2d.spatial_squeeze(D(["max", "avg"]), D([10]))]),
-    "genetic": lambda: genetic_space.generate_search_space([3, 4], [4, 8], [3, 3]),
-    "flat": lambda: hierarchical_space.flat_search_space(10, c0=4),
-    "hierarchical": lambda: hierarchical_space.hierarchical_search_space(10, c0=4),
-    "nasbench": lambda: nasbench_space.generate_search_space(2, 1, 5, 4),
-    "nasnet": lambda: nasnet_space.generate_search_space(3, 2, 1, 4, 1.0),
-}
+SPACES = search_space_fns("tiny")
+
+
+def test_catalog_has_every_space_at_every_size_and_rejects_unknown_sizes():
+    assert all(list(search_space_fns(size)) == list(SPACES) for size in ("cpu", "paper"))
+    with pytest.raises(DeepArchitectError, match="size must be one of"):
+        search_space_fns("huge")
 
 
 def sample(space_fn, seed):
@@ -144,7 +140,6 @@ def test_affine_uses_initialisers_and_bad_keep_prob_fails(torch_one_thread):
     torch = torch_one_thread
     import deep_architect.contrib.deep_learning_backend.general_ops as go
     import deep_architect.helpers.pytorch_support as hpt
-    from deep_architect.errors import DeepArchitectError
 
     with be.use_backend(be.PYTORCH):
         inputs, outputs = mo.SearchSpaceFactory(_affine_space).get_search_space()

@@ -18,27 +18,10 @@ import deep_architect.helpers.pytorch_support as hpt
 import deep_architect.modules as mo
 import deep_architect.searchers.common as seco
 from deep_architect.contrib.deep_learning_backend import backend as be
-from deep_architect.contrib.misc.search_spaces import (
-    cnn2d,
-    dnn,
-    genetic_space,
-    hierarchical_space,
-    nasbench_space,
-    nasnet_space,
-)
-from deep_architect.hyperparameters import Discrete as D
+from deep_architect.contrib.misc.search_spaces.catalog import search_space_fns
 
 NUM_SAMPLES = 3
-SPACES = {
-    "dnn": lambda: dnn.dnn_net(10),
-    "cnn2d": lambda: mo.siso_sequential([
-        cnn2d.conv_net(D([2, 3, 4])), cnn2d.spatial_squeeze(D(["max", "avg"]), D([10]))]),
-    "genetic": genetic_space.SSF_Genetic().search_space_fn,
-    "flat": lambda: hierarchical_space.flat_search_space(10),
-    "hierarchical": lambda: hierarchical_space.hierarchical_search_space(10),
-    "nasbench": nasbench_space.SSF_Nasbench().search_space_fn,
-    "nasnet": nasnet_space.SSF_NasnetA().search_space_fn,
-}
+SPACES = search_space_fns("paper")
 
 
 def sample(space_fn):
