@@ -31,7 +31,7 @@ import runpy
 import sys
 import tempfile
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from deep_architect.errors import check
 
@@ -84,59 +84,60 @@ def _join(lines: Sequence[str]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _find_md_blocks(lines: Sequence[str]) -> list[CodeBlock]:
+def _scan(lines: Sequence[str], opening: re.Pattern,
+          read_block: Callable[[Sequence[str], int, re.Match], tuple[CodeBlock, int]]
+          ) -> list[CodeBlock]:
+    """The blocks ``read_block(lines, i, match)`` reads at the lines matching ``opening``.
+
+    ``read_block`` returns the block and the index of the line where scanning resumes.
+    """
     blocks = []
     i = 0
     while i < len(lines):
-        opening = _MD_OPEN.match(lines[i])
-        if opening is None:
+        match = opening.match(lines[i])
+        if match is None:
             i += 1
             continue
-        fence, indent = opening.group("fence"), opening.group("indent")
-        closing = re.compile(r"^[ ]{0,3}" + fence + r"`*[ \t]*$")
-        end = i + 1
-        while end < len(lines) and closing.match(lines[end]) is None:
-            end += 1
-        check(end < len(lines), f"Markdown code block opened on line {i + 1} is never closed")
-        # CommonMark removes up to the fence's own indentation from each line.
-        body = [line[len(indent):] if line.startswith(indent) else line.lstrip(" ")
-                for line in lines[i + 1:end]]
-        blocks.append(CodeBlock(i + 1, end, indent, _join(body)))
-        i = end + 1
+        block, i = read_block(lines, i, match)
+        blocks.append(block)
     return blocks
 
 
-def _find_rst_blocks(lines: Sequence[str]) -> list[CodeBlock]:
-    blocks = []
-    i = 0
-    while i < len(lines):
-        directive = _RST_DIRECTIVE.match(lines[i])
-        if directive is None:
-            i += 1
-            continue
-        base = len(directive.group("indent"))
-        start = i + 1
-        while start < len(lines) and _RST_OPTION.match(lines[start]):
-            start += 1
-        while start < len(lines) and not lines[start].strip():
-            start += 1
-        end = start
-        while end < len(lines) and (
-            not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > base
-        ):
-            end += 1
-        while end > start and not lines[end - 1].strip():
-            end -= 1
-        body = lines[start:end]
-        code = textwrap.dedent(_join(body))
-        # An empty body gets the indentation a directive body would have.
-        indent = " " * (base + 3)
-        if body:
-            width = min(len(line) - len(line.lstrip()) for line in body if line.strip())
-            indent = body[0][:width]  # body[0] is never blank: leading blanks were skipped
-        blocks.append(CodeBlock(start, end, indent, code))
-        i = max(end, i + 1)
-    return blocks
+def _read_md_block(lines: Sequence[str], i: int, opening: re.Match) -> tuple[CodeBlock, int]:
+    fence, indent = opening.group("fence"), opening.group("indent")
+    closing = re.compile(r"^[ ]{0,3}" + fence + r"`*[ \t]*$")
+    end = i + 1
+    while end < len(lines) and closing.match(lines[end]) is None:
+        end += 1
+    check(end < len(lines), f"Markdown code block opened on line {i + 1} is never closed")
+    # CommonMark removes up to the fence's own indentation from each line.
+    body = [line[len(indent):] if line.startswith(indent) else line.lstrip(" ")
+            for line in lines[i + 1:end]]
+    return CodeBlock(i + 1, end, indent, _join(body)), end + 1
+
+
+def _read_rst_block(lines: Sequence[str], i: int, directive: re.Match) -> tuple[CodeBlock, int]:
+    base = len(directive.group("indent"))
+    start = i + 1
+    while start < len(lines) and _RST_OPTION.match(lines[start]):
+        start += 1
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    end = start
+    while end < len(lines) and (
+        not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > base
+    ):
+        end += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    body = lines[start:end]
+    code = textwrap.dedent(_join(body))
+    # An empty body gets the indentation a directive body would have.
+    indent = " " * (base + 3)
+    if body:
+        width = min(len(line) - len(line.lstrip()) for line in body if line.strip())
+        indent = body[0][:width]  # body[0] is never blank: leading blanks were skipped
+    return CodeBlock(start, end, indent, code), max(end, i + 1)
 
 
 def find_code_blocks(text: str, fmt: str) -> list[CodeBlock]:
@@ -154,7 +155,9 @@ def find_code_blocks(text: str, fmt: str) -> list[CodeBlock]:
     """
     check(fmt in ("md", "rst"), f"unknown documentation format {fmt!r}; expected 'md' or 'rst'")
     lines = text.splitlines()
-    return _find_md_blocks(lines) if fmt == "md" else _find_rst_blocks(lines)
+    if fmt == "md":
+        return _scan(lines, _MD_OPEN, _read_md_block)
+    return _scan(lines, _RST_DIRECTIVE, _read_rst_block)
 
 
 def extract_code(text: str, fmt: str) -> list[str]:

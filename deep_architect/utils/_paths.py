@@ -162,37 +162,18 @@ def list_paths(
     return out
 
 
-def list_files(
-    folderpath: str,
-    ignore_hidden_folders: bool = True,
-    ignore_hidden_files: bool = True,
-    ignore_file_exts: str | Sequence[str] | None = None,
-    recursive: bool = False,
-    use_relative_paths: bool = False,
-) -> list[str]:
+def list_files(folderpath: str, ignore_hidden_folders: bool = True,
+               ignore_hidden_files: bool = True,
+               ignore_file_exts: str | Sequence[str] | None = None, recursive: bool = False,
+               use_relative_paths: bool = False) -> list[str]:
     """Lists the files inside a folder; see :func:`list_paths`."""
-    return list_paths(
-        folderpath,
-        ignore_dirs=True,
-        ignore_hidden_folders=ignore_hidden_folders,
-        ignore_hidden_files=ignore_hidden_files,
-        ignore_file_exts=ignore_file_exts,
-        recursive=recursive,
-        use_relative_paths=use_relative_paths,
-    )
+    return list_paths(folderpath, ignore_dirs=True, ignore_hidden_folders=ignore_hidden_folders,
+                      ignore_hidden_files=ignore_hidden_files, ignore_file_exts=ignore_file_exts,
+                      recursive=recursive, use_relative_paths=use_relative_paths)
 
 
-def list_folders(
-    folderpath: str,
-    ignore_hidden_folders: bool = True,
-    recursive: bool = False,
-    use_relative_paths: bool = False,
-) -> list[str]:
+def list_folders(folderpath: str, ignore_hidden_folders: bool = True, recursive: bool = False,
+                 use_relative_paths: bool = False) -> list[str]:
     """Lists the folders inside a folder; see :func:`list_paths`."""
-    return list_paths(
-        folderpath,
-        ignore_files=True,
-        ignore_hidden_folders=ignore_hidden_folders,
-        recursive=recursive,
-        use_relative_paths=use_relative_paths,
-    )
+    return list_paths(folderpath, ignore_files=True, ignore_hidden_folders=ignore_hidden_folders,
+                      recursive=recursive, use_relative_paths=use_relative_paths)

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import keras
 from keras.layers import Activation, BatchNormalization, Dense, Dropout, Input
 from keras.models import Model
-from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, search
+from starter_common import ClassifierEvaluatorBase, run_dnn_starter
 
 import deep_architect.core as co
 import deep_architect.helpers.keras_support as hke
@@ -59,11 +59,7 @@ class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
 
 
 def main():
-    args = parse_args(num_samples=4, num_epochs=4)
-    num_classes = 10
-    evaluator = SimpleClassifierEvaluator(*load_data(), num_classes, args.num_epochs)
-    search(lambda: dnn_net(KERAS_MODULES, num_classes), evaluator, args.num_samples,
-               args.show_graph, args.folderpath)
+    run_dnn_starter(KERAS_MODULES, SimpleClassifierEvaluator, num_samples=4, num_epochs=4)
 
 
 if __name__ == "__main__":

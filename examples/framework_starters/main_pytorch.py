@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import torch
-from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, search
+from starter_common import ClassifierEvaluatorBase, run_dnn_starter
 from torch import nn
 
 import deep_architect.helpers.pytorch_support as hpt
@@ -72,13 +72,9 @@ class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
 
 
 def main():
-    args = parse_args(num_samples=3, num_epochs=10)
     torch.set_num_threads(1)  # small layers: threads cost more than they save
-    num_classes = 10
-    evaluator = SimpleClassifierEvaluator(*load_data(), num_classes, args.num_epochs,
-                                          batch_size=64)
-    search(lambda: dnn_net(PYTORCH_MODULES, num_classes), evaluator, args.num_samples,
-               args.show_graph, args.folderpath)
+    run_dnn_starter(PYTORCH_MODULES, SimpleClassifierEvaluator, num_samples=3, num_epochs=10,
+                    batch_size=64)
 
 
 if __name__ == "__main__":

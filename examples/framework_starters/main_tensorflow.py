@@ -18,7 +18,7 @@ from types import SimpleNamespace  # noqa: E402
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from starter_common import ClassifierEvaluatorBase, dnn_net, load_data, parse_args, search  # noqa: E402
+from starter_common import ClassifierEvaluatorBase, run_dnn_starter  # noqa: E402
 
 import deep_architect.helpers.tensorflow_support as htf  # noqa: E402
 
@@ -89,12 +89,8 @@ class SimpleClassifierEvaluator(ClassifierEvaluatorBase):
 
 
 def main():
-    args = parse_args(num_samples=3, num_epochs=10)
-    num_classes = 10
-    evaluator = SimpleClassifierEvaluator(*load_data(), num_classes, args.num_epochs,
-                                          batch_size=64)
-    search(lambda: dnn_net(TENSORFLOW_MODULES, num_classes), evaluator, args.num_samples,
-               args.show_graph, args.folderpath)
+    run_dnn_starter(TENSORFLOW_MODULES, SimpleClassifierEvaluator, num_samples=3,
+                    num_epochs=10, batch_size=64)
 
 
 if __name__ == "__main__":

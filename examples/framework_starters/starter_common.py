@@ -98,6 +98,26 @@ def parse_args(num_samples, num_epochs=None):
     return parser.parse_args()
 
 
+def run_dnn_starter(modules, evaluator_cls, num_samples, num_epochs, **evaluator_kwargs):
+    """A starter's ``main``: parse the command line, then search ``dnn_net`` on the digits.
+
+    Args:
+        modules: The framework's module functions (see :func:`dnn_net`).
+        evaluator_cls: The framework's ``SimpleClassifierEvaluator``.
+        num_samples: Default number of architectures.
+        num_epochs: Default number of training epochs.
+        **evaluator_kwargs: More arguments of the evaluator (``batch_size``, ...).
+
+    Returns:
+        The list of results dicts.
+    """
+    args = parse_args(num_samples, num_epochs)
+    num_classes = 10
+    evaluator = evaluator_cls(*load_data(), num_classes, args.num_epochs, **evaluator_kwargs)
+    return search(lambda: dnn_net(modules, num_classes), evaluator, args.num_samples,
+                  args.show_graph, args.folderpath)
+
+
 def search(search_space_fn, evaluator, num_samples, show_graph=False, folderpath=None,
            search_name="starter"):
     """Random search with the library's loop, then one line per architecture.
