@@ -19,6 +19,11 @@ it with the defaults). Four parts:
    proxy, computed on one batch of 64 training digits, with the mean
    validation accuracy of ``--proxy-archs`` (default 200) architectures drawn
    from the table.
+6. One-shot on the table: Kendall and Spearman correlation of weight-sharing
+   accuracy (a supernet of the per-edge form trained single-path,
+   ``--oneshot-epochs`` epochs, default 300) with the table's accuracy over the
+   same 200 architectures, next to the parameter count's
+   (``contrib/benchmarks/oneshot_correlation.py``; about half a minute).
 """
 
 from __future__ import annotations
@@ -164,6 +169,23 @@ def bench_proxies(evaluator: TabularEvaluator, num_archs: int) -> None:
     print("  all proxies of one architecture: %.3f CPU seconds" % seconds)
 
 
+def bench_oneshot(num_archs: int, epochs: int) -> None:
+    import torch
+
+    from deep_architect.contrib.benchmarks.oneshot_correlation import measure
+
+    print("== one-shot (weight sharing) vs the table's accuracy (%d architectures, "
+          "supernet %d epochs)" % (num_archs, epochs))
+    torch.set_num_threads(1)
+    result = measure(num_archs, epochs, seed=0, progress=lambda line: None)
+    for label, key in [("one-shot", "one_shot"), ("parameters", "num_parameters"),
+                       ("seed 0 vs 1", "table_seed")]:
+        print("  %-11s spearman %+.3f  kendall %+.3f"
+              % (label, result[key]["spearman_rho"], result[key]["kendall_tau"]))
+    print("  supernet trained in %.1f s, architectures scored in %.1f s"
+          % (result["train_seconds"], result["score_seconds"]))
+
+
 def main() -> None:
     """Runs every part (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -171,6 +193,7 @@ def main() -> None:
     parser.add_argument("--evaluations", type=int, default=300)
     parser.add_argument("--plot", default=None)
     parser.add_argument("--proxy-archs", type=int, default=200)
+    parser.add_argument("--oneshot-epochs", type=int, default=300)
     args = parser.parse_args()
     bench_space_size()
     bench_dedup()
@@ -178,6 +201,7 @@ def main() -> None:
     bench_lookups(evaluator)
     bench_regression(evaluator, args.seeds, args.evaluations, args.plot)
     bench_proxies(evaluator, args.proxy_archs)
+    bench_oneshot(args.proxy_archs, args.oneshot_epochs)
 
 
 if __name__ == "__main__":
