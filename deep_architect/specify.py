@@ -37,6 +37,7 @@ from deep_architect.errors import DeepArchitectError
 
 __all__ = [
     "random_specify_hyperparameter",
+    "random_index",
     "random_specify",
     "specify",
     "specify_and_name",
@@ -53,6 +54,32 @@ T = TypeVar("T")
 # The global generator's draw, looked up once: np.random.seed reseeds that same
 # generator in place, so the bound method stays the one seeded scripts use.
 _global_random_sample = np.random.random_sample
+
+
+def random_index(n: int, rng: Any = None) -> int:
+    """Returns a uniformly random integer in ``range(n)``.
+
+    One uniform float scaled by ``n`` picks each index with probability
+    ``1/n`` (up to ``n / 2**53``) at a fraction of the cost of ``randint``,
+    which matters where a searcher draws once per hyperparameter.
+
+    Args:
+        n: Number of choices (positive).
+        rng: ``None`` for NumPy's global generator (so ``np.random.seed``
+            controls it), or a ``numpy.random.Generator`` or ``RandomState``.
+
+    Example:
+        >>> import numpy as np
+        >>> random_index(3, np.random.RandomState(0)) in (0, 1, 2)
+        True
+    """
+    if rng is None:
+        u = _global_random_sample()
+    elif hasattr(rng, "integers"):
+        u = rng.random()
+    else:
+        u = rng.random_sample()
+    return int(u * n)
 
 
 def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) -> Any:
@@ -82,13 +109,10 @@ def random_specify_hyperparameter(hyperp: co.Hyperparameter, rng: Any = None) ->
         return _random_specify_range(hyperp, rng)
     vs = hyperp.vs
     if rng is None:
-        # Scaling a uniform float picks each index with probability 1/n (up to
-        # n / 2**53) and is much cheaper than np.random.randint(n).
+        # random_index's draw, inlined for the generator most scripts use.
         val = vs[int(_global_random_sample() * len(vs))]
-    elif hasattr(rng, "integers"):
-        val = vs[int(rng.integers(len(vs)))]
     else:
-        val = vs[int(rng.randint(len(vs)))]
+        val = vs[random_index(len(vs), rng)]
     hyperp.assign_value(val)
     return val
 

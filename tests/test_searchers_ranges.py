@@ -89,14 +89,15 @@ def test_surrogate_features_of_ranges_are_numeric_not_categories():
 def test_guided_searchers_beat_random_on_a_ranged_objective(searcher_name):
     def run(name, seed):
         searcher = st.make_searcher(name, st.ranged_space, rng=seed)
-        best = -math.inf
+        scores = []
         for _ in range(60):
             inputs, _, _, token = searcher.sample()
-            score = st.objective_ranged(st.describe(inputs))
-            best = max(best, score)
-            searcher.update(score, token)
-        return best
+            scores.append(st.objective_ranged(st.describe(inputs)))
+            searcher.update(scores[-1], token)
+        # What the searcher proposes once it has learnt from 30 results; the
+        # best of 60 draws is mostly luck at this budget, this is not.
+        return np.mean(scores[30:])
 
     guided = np.median([run(searcher_name, seed) for seed in range(3)])
     random = np.median([run("random", seed) for seed in range(3)])
-    assert guided > random  # measured: smbo -0.49, evolution -0.88, random -1.16
+    assert guided > random + 0.5

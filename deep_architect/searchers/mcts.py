@@ -19,6 +19,7 @@ import deep_architect.hyperparameters as hp
 import deep_architect.searchers.common as seco
 from deep_architect.errors import DeepArchitectError, check
 from deep_architect.searchers.base import RngLike, Searcher
+from deep_architect.specify import random_index
 
 
 class MCTSTreeNode:
@@ -76,7 +77,7 @@ class MCTSTreeNode:
         if len(tied) == 1:
             idx = tied[0]
         else:
-            idx = tied[int((np.random if rng is None else rng).randint(len(tied)))]
+            idx = tied[random_index(len(tied), rng)]
         return children[idx], idx
 
     @staticmethod
@@ -204,7 +205,6 @@ class MCTSSearcher(Searcher):
     def _specify(self, outputs: dict[str, Any], tree_hist: list[int],
                  rollout_hist: list[int]) -> list[Any]:
         """Tree walk then rollout; appends the chosen indices to the two lists."""
-        randint = (np.random if self.rng is None else self.rng).randint
         h_it = co.unassigned_independent_hyperparameter_iterator(outputs)
         vs: list[Any] = []
         node = self.mcts_root_node
@@ -213,7 +213,7 @@ class MCTSSearcher(Searcher):
             expanding = node.is_leaf()
             if expanding:
                 node.expand(len(values))
-                idx = int(randint(len(values)))
+                idx = random_index(len(values), self.rng)
             else:
                 if len(node.children) != len(values):
                     raise DeepArchitectError(
@@ -229,7 +229,7 @@ class MCTSSearcher(Searcher):
                 break
         for h in h_it:
             values = _values_of(h)
-            idx = int(randint(len(values)))
+            idx = random_index(len(values), self.rng)
             rollout_hist.append(idx)
             h.assign_value(values[idx])
             vs.append(values[idx])

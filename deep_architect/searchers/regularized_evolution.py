@@ -24,6 +24,7 @@ import deep_architect.hyperparameters as hp
 import deep_architect.searchers.common as seco
 from deep_architect.errors import DeepArchitectError, check
 from deep_architect.searchers.base import RngLike, Searcher
+from deep_architect.specify import random_index
 
 MutatableFn = Callable[[co.Hyperparameter], bool]
 
@@ -119,7 +120,7 @@ def _find_value(h: hp.Discrete, val: Any) -> int | None:
 
 def _randint(rng: np.random.RandomState | None, n: int) -> int:
     """Uniform integer in ``[0, n)``, from ``random`` when ``rng`` is ``None``."""
-    return random.randint(0, n - 1) if rng is None else int(rng.randint(n))
+    return random.randint(0, n - 1) if rng is None else random_index(n, rng)
 
 
 def random_specify_evolution(outputs: dict[str, Any], mutatable_fn: MutatableFn,

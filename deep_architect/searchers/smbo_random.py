@@ -12,6 +12,7 @@ import numpy as np
 import deep_architect.searchers.common as seco
 from deep_architect.errors import check
 from deep_architect.searchers.base import RngLike, Searcher, random_architecture
+from deep_architect.specify import random_index
 from deep_architect.surrogates.common import SurrogateModel, extract_features
 
 
@@ -100,7 +101,7 @@ class SMBOSearcher(Searcher):
         pool = fresh or tied
         if len(pool) == 1:
             return pool[0]
-        return pool[int((np.random if self.rng is None else self.rng).randint(len(pool)))]
+        return pool[random_index(len(pool), self.rng)]
 
     def observe(self, val: float, token: dict[str, Any]) -> None:
         """Rebuilds the token's architecture and feeds its features and ``val`` to the surrogate."""
