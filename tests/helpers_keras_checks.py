@@ -134,24 +134,25 @@ def random_model():
     assert again.hyperp_value_lst == vs
 
 
+def forward_fails(module_input, accepted, *message_parts):
+    """Fails unless a forward pass from ``module_input`` raises naming ``message_parts``."""
+    try:
+        co.forward({module_input: Input((4,))})
+    except DeepArchitectError as e:
+        assert all(part in str(e) for part in message_parts), e
+    else:
+        raise AssertionError(f"{accepted} was accepted")
+
+
 def errors():
     co.Scope.reset_default_scope()
     bad_arg_in, bad_arg_out = hke.siso_keras_module_from_keras_layer_fn(Dense, {"unit": 3})
     random_specify(bad_arg_out)
-    try:
-        co.forward({bad_arg_in["in"]: Input((4,))})
-    except DeepArchitectError as e:
-        assert "M.Dense-0" in str(e) and "unit" in str(e), e
-    else:
-        raise AssertionError("an unknown Dense argument was accepted")
+    forward_fails(bad_arg_in["in"], "an unknown Dense argument", "M.Dense-0", "unit")
     co.Scope.reset_default_scope()
     not_fn_in, _ = hke.siso_keras_module("NotFn", lambda di, dh: {"out": 1}, {})
-    try:
-        co.forward({not_fn_in["in"]: Input((4,))})
-    except DeepArchitectError as e:
-        assert "M.NotFn-0" in str(e) and "forward function" in str(e), e
-    else:
-        raise AssertionError("a compile_fn returning a dict was accepted")
+    forward_fails(not_fn_in["in"], "a compile_fn returning a dict", "M.NotFn-0",
+                  "forward function")
 
 
 def framework_starter():

@@ -179,21 +179,45 @@ def _count_level_conditioned(
     below: set = set()
     for forced_values in itertools.product(*(_domain(h) for h in forced)):
         child_ctx.update(zip(forced, forced_values))
-        product: int | float = free_factor
         # Fresh per assignment of the forced values: alternatives may meet the
         # same hidden hyperparameter, independent factors may not.
-        seen = set(touched)
-        for group_hyperps, group_modules in groups:
-            group_count, group_touched = _count_group(group_hyperps, group_modules, child_ctx, used)
-            if seen & group_touched:
-                raise _HiddenSharing()
-            seen |= group_touched
-            product *= group_count
-            if product == 0:
-                break
+        product, seen = _independent_product(_count_group, groups, child_ctx, used,
+                                             set(touched), free_factor)
         below |= seen
         total += product
     return total, touched | below
+
+
+def _independent_product(count_fn: Callable[[Any, dict, set], tuple[int | float, set]],
+                         factors: Iterable, ctx: dict, used: set, seen: set,
+                         product: int | float = 1) -> tuple[int | float, set]:
+    """Multiplies the counts of independent factors, checking that they are independent.
+
+    Args:
+        count_fn: ``count_fn(factor, ctx, used)`` returns the factor's count and
+            the hyperparameters it decides; not called once the product is 0.
+        factors: The factors.
+        ctx: Passed to ``count_fn``.
+        used: Passed to ``count_fn``.
+        seen: Hyperparameters already decided; extended in place.
+        product: The product's initial value.
+
+    Returns:
+        The product and ``seen``.
+
+    Raises:
+        _HiddenSharing: If two factors (or a factor and ``seen``) decide the
+            same hyperparameter.
+    """
+    for factor in factors:
+        count, touched = count_fn(factor, ctx, used)
+        if seen & touched:
+            raise _HiddenSharing()
+        seen |= touched
+        product *= count
+        if product == 0:
+            break
+    return product, seen
 
 
 def _analyse(modules: list[co.Module], ctx: Mapping, forced: list[co.Hyperparameter]) -> tuple:
@@ -250,25 +274,15 @@ def _group(triggers: list) -> list[tuple[list, list]]:
     return [(list(hs), ms) for hs, ms in groups.values()]
 
 
-def _count_group(
-    hyperps: list, modules: list, ctx: dict, used: set
-) -> tuple[int | float, set]:
+def _count_group(group: tuple[list, list], ctx: dict, used: set) -> tuple[int | float, set]:
     """Sums, over the values of a group's hyperparameters, the product of its expansions."""
+    hyperps, modules = group
     touched: set = set()
     total: int | float = 0
     for values in itertools.product(*(_domain(h) for h in hyperps)):
         local = dict(ctx)
         local.update(zip(hyperps, values))
-        product: int | float = 1
-        seen: set = set()
-        for m in modules:
-            count, expansion_touched = _count_expansion(m, local, used)
-            if seen & expansion_touched:
-                raise _HiddenSharing()
-            seen |= expansion_touched
-            product *= count
-            if product == 0:
-                break
+        product, seen = _independent_product(_count_expansion, modules, local, used, set())
         touched |= seen
         total += product
     return total, touched

@@ -172,6 +172,16 @@ def _current(what: str) -> _Construction:
     return construction
 
 
+def _operator(fn: Callable[[Any, Any], Any], reflected: bool = False) -> Callable:
+    """A ``ValueChoice`` arithmetic method: ``choice <op> other``, derived lazily.
+
+    ``other <op> choice`` when ``reflected`` (the ``__r<op>__`` methods).
+    """
+    if reflected:
+        return lambda self, other: self._derive(fn, other, self)
+    return lambda self, other: self._derive(fn, self, other)
+
+
 class ValueChoice:
     """A value still to be chosen, as returned by :func:`choice`.
 
@@ -197,26 +207,10 @@ class ValueChoice:
     def _derive(self, fn: Callable, *operands: Any) -> ValueChoice:
         return ValueChoice(self.label, self.values, fn, operands)
 
-    def __add__(self, other: Any) -> ValueChoice:
-        return self._derive(operator.add, self, other)
-
-    def __radd__(self, other: Any) -> ValueChoice:
-        return self._derive(operator.add, other, self)
-
-    def __sub__(self, other: Any) -> ValueChoice:
-        return self._derive(operator.sub, self, other)
-
-    def __rsub__(self, other: Any) -> ValueChoice:
-        return self._derive(operator.sub, other, self)
-
-    def __mul__(self, other: Any) -> ValueChoice:
-        return self._derive(operator.mul, self, other)
-
-    def __rmul__(self, other: Any) -> ValueChoice:
-        return self._derive(operator.mul, other, self)
-
-    def __floordiv__(self, other: Any) -> ValueChoice:
-        return self._derive(operator.floordiv, self, other)
+    __add__, __radd__ = _operator(operator.add), _operator(operator.add, reflected=True)
+    __sub__, __rsub__ = _operator(operator.sub), _operator(operator.sub, reflected=True)
+    __mul__, __rmul__ = _operator(operator.mul), _operator(operator.mul, reflected=True)
+    __floordiv__ = _operator(operator.floordiv)
 
     def __repr__(self) -> str:
         kind = "ValueChoice" if self._fn is None else "derived ValueChoice"
@@ -279,12 +273,7 @@ def int_range(label: str, low: int, high: int, step: int = 1, log: bool = False)
         DeepArchitectError: Outside a ``ModelSpace`` construction, for an
             invalid range, or if ``label`` was declared differently.
     """
-    construction = _current("int_range(%r)" % (label,))
-    construction.check_label(label, "int_range")
-    hp.Int(low, high, step, log, scope=co.Scope())  # checks the arguments, with messages
-    construction.declare(label, ("int_range", low, high, step, log),
-                         lambda name: hp.Int(low, high, step, log, name=name))
-    return ValueChoice(label, None)
+    return _declare_range("int_range", label, hp.Int, low, high, step, log)
 
 
 def float_range(label: str, low: float, high: float, log: bool = False) -> ValueChoice:
@@ -300,11 +289,15 @@ def float_range(label: str, low: float, high: float, log: bool = False) -> Value
         DeepArchitectError: Outside a ``ModelSpace`` construction, for an
             invalid range, or if ``label`` was declared differently.
     """
-    construction = _current("float_range(%r)" % (label,))
-    construction.check_label(label, "float_range")
-    hp.Float(low, high, log, scope=co.Scope())
-    construction.declare(label, ("float_range", low, high, log),
-                         lambda name: hp.Float(low, high, log, name=name))
+    return _declare_range("float_range", label, hp.Float, low, high, log)
+
+
+def _declare_range(kind: str, label: str, hyperp_cls: type, *args: Any) -> ValueChoice:
+    """Declares a range decision ``hyperp_cls(*args)`` from the function ``kind``."""
+    construction = _current("%s(%r)" % (kind, label))
+    construction.check_label(label, kind)
+    hyperp_cls(*args, scope=co.Scope())  # checks the arguments, with messages
+    construction.declare(label, (kind, *args), lambda name: hyperp_cls(*args, name=name))
     return ValueChoice(label, None)
 
 

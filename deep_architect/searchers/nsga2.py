@@ -17,12 +17,10 @@ Example:
 """
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import deep_architect.searchers.common as seco
 from deep_architect.errors import check
 from deep_architect.pareto import (
     check_objectives,
@@ -31,17 +29,12 @@ from deep_architect.pareto import (
     objective_vector,
 )
 from deep_architect.searchers.base import RngLike, Searcher, check_val
-from deep_architect.searchers.regularized_evolution import (
-    MutatableFn,
-    _randint,
-    _specify_with_values,
-    random_specify_evolution,
-)
+from deep_architect.searchers.regularized_evolution import MutatableFn, _MutatingSearcher
 
 __all__ = ["NSGA2Searcher"]
 
 
-class NSGA2Searcher(Searcher):
+class NSGA2Searcher(_MutatingSearcher):
     """Keeps a population ranked by Pareto fronts and crowding; mutates tournament winners.
 
     The first ``population_size`` samples are random. Afterwards each sample
@@ -91,27 +84,7 @@ class NSGA2Searcher(Searcher):
 
     def propose(self) -> tuple[dict, dict, list, dict]:
         """A random individual until the population is full, then a mutated tournament winner."""
-        if len(self.population) < self.population_size:
-            attempt = self._random_individual
-        else:
-            parent_user_vs = self._tournament_winner()[0]
-            check(len(parent_user_vs) > 0,
-                  "NSGA2Searcher: the individuals have no mutatable hyperparameter")
-            attempt = functools.partial(self._child, parent_user_vs)
-        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(attempt,
-                                                                   description=self._owner)
-        return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
-
-    def _random_individual(self) -> tuple:
-        inputs, outputs = self.search_space_fn()
-        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable, self.rng)
-
-    def _child(self, parent_user_vs: list) -> tuple:
-        user_vs = list(parent_user_vs)
-        inputs, outputs = self.search_space_fn()
-        all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
-                                      _randint(self.rng, len(user_vs)), self.rng)
-        return inputs, outputs, user_vs, all_vs
+        return self._propose_individual(mutate=len(self.population) >= self.population_size)
 
     def _ranks(self) -> tuple[list[int], dict[int, float]]:
         points = [member[2] for member in self.population]

@@ -265,7 +265,47 @@ def mutate(outputs: dict[str, Any], user_vs: list[Any], all_vs: list[Any],
     return new_inputs, new_outputs, new_user_vs, new_all_vs
 
 
-class EvolutionSearcher(Searcher):
+class _MutatingSearcher(Searcher):
+    """The evolutionary searchers' proposals: random, or a mutated tournament winner.
+
+    A mutated winner is a population member with one mutatable value changed.
+    Subclasses set ``self.mutatable`` and implement ``_tournament_winner()``,
+    returning a population member whose first element is its ``user_vs``.
+    """
+
+    mutatable: MutatableFn
+
+    def _propose_individual(self, mutate: bool) -> tuple[dict, dict, list[Any], dict[str, Any]]:
+        """``propose``'s result: a mutated tournament winner if ``mutate``, else a random one."""
+        if mutate:
+            parent_user_vs = self._tournament_winner()[0]
+            check(len(parent_user_vs) > 0,
+                  "%s: the individuals have no mutatable hyperparameter", self._owner)
+            attempt = functools.partial(self._child, parent_user_vs)
+        else:
+            attempt = self._random_individual
+        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(
+            attempt, description=self._owner)
+        return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
+
+    def _tournament_winner(self) -> tuple:
+        raise NotImplementedError
+
+    def _random_individual(self) -> tuple[dict, dict, list[Any], list[Any]]:
+        inputs, outputs = self.search_space_fn()
+        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable, self.rng)
+
+    def _child(self, parent_user_vs: list[Any]) -> tuple[dict, dict, list[Any], list[Any]]:
+        # Same outcome as ``mutate`` but with a single fresh space: the
+        # position to mutate is drawn first and mutated while specifying.
+        user_vs = list(parent_user_vs)
+        inputs, outputs = self.search_space_fn()
+        all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
+                                      _randint(self.rng, len(user_vs)), self.rng)
+        return inputs, outputs, user_vs, all_vs
+
+
+class EvolutionSearcher(_MutatingSearcher):
     """Tournament-selection evolution, optionally with aging (regularized evolution).
 
     The first ``P`` samples are random. Afterwards each sample draws
@@ -314,29 +354,7 @@ class EvolutionSearcher(Searcher):
         """A random individual while initializing, else a mutated tournament winner."""
         if self.initializing and len(self.population) >= self.P:
             self.initializing = False
-        if self.initializing:
-            attempt = self._random_individual
-        else:
-            parent_user_vs = self._tournament_winner()[0]
-            check(len(parent_user_vs) > 0,
-                  "EvolutionSearcher: the individuals have no mutatable hyperparameter")
-            attempt = functools.partial(self._child, parent_user_vs)
-        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(
-            attempt, description=self._owner)
-        return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
-
-    def _random_individual(self) -> tuple[dict, dict, list[Any], list[Any]]:
-        inputs, outputs = self.search_space_fn()
-        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable, self.rng)
-
-    def _child(self, parent_user_vs: list[Any]) -> tuple[dict, dict, list[Any], list[Any]]:
-        # Same outcome as ``mutate`` but with a single fresh space: the
-        # position to mutate is drawn first and mutated while specifying.
-        user_vs = list(parent_user_vs)
-        inputs, outputs = self.search_space_fn()
-        all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
-                                      _randint(self.rng, len(user_vs)), self.rng)
-        return inputs, outputs, user_vs, all_vs
+        return self._propose_individual(mutate=not self.initializing)
 
     def _tournament_winner(self) -> tuple[list[Any], list[Any], float]:
         n, k = len(self.population), min(self.S, len(self.population))
