@@ -19,6 +19,7 @@ itself cannot work (for example, functions that cannot be sent to a worker).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import os
 import pickle
@@ -273,12 +274,24 @@ def _describe_exception(e: BaseException) -> str:
 
 
 def _accepts_reporter(evaluator: Any) -> bool:
+    method = evaluator.eval
+    function = getattr(method, "__func__", None)
+    if function is None:  # not a method of the evaluator's class
+        return _signature_accepts_reporter(method)
+    # Asked once per evaluator class, not once per evaluation.
+    return _function_accepts_reporter(function)
+
+
+def _signature_accepts_reporter(fn: Callable) -> bool:
     try:
-        parameters = inspect.signature(evaluator.eval).parameters
+        parameters = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins and C extensions
         return False
     return "reporter" in parameters or any(
         p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+_function_accepts_reporter = functools.lru_cache(maxsize=128)(_signature_accepts_reporter)
 
 
 # One architecture replayed by the search loop in this thread, handed to the
