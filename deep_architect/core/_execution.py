@@ -122,7 +122,8 @@ class ExecutionPlan:
         members = set(needed)
         plan.modules = [m for m in seq if m in members]
         plan.unready = []
-        plan.unreached = [m for m in needed if m not in set(plan.modules)]
+        planned = set(plan.modules)
+        plan.unreached = [m for m in needed if m not in planned]
         return plan
 
     def check_runnable(self, caller: str) -> None:
