@@ -195,6 +195,10 @@ class _SearchRun:
                  dedup: bool = False, fingerprint: str = "") -> None:
         self.searcher = searcher
         self.search_space_fn = search_space_fn
+        # A searcher's names are a replay's only if it builds this very space.
+        self.names_from_searcher = (
+            search_space_fn is not None
+            and _search_space_fn_of_or_none(searcher) is search_space_fn)
         self.dedup: Deduplicator | None = Deduplicator() if dedup else None
         self.fingerprints: dict[int, str] = {}
         self.fingerprint = fingerprint
@@ -393,12 +397,24 @@ class _SearchRun:
             hand_over_replay(vs, inputs, outputs)
         return names
 
+    def _sample_names(self, sample: Any) -> list[str] | None:
+        """The hyperparameter names a searcher reported with ``sample``, if they can be trusted.
+
+        They are a fresh replay's names when the searcher built the space from
+        this search's own space function (see
+        :attr:`~deep_architect.searchers.base.SearcherSample.hyperp_names`).
+        """
+        if not self.names_from_searcher:
+            return None
+        return getattr(sample, "hyperp_names", None)
+
     def sample(self) -> Job | None:
         """Samples the next architecture, records it in the journal, then logs its config.
 
         Returns ``None`` when deduplication answers for the evaluation.
         """
-        inputs, outputs, vs, token = self.searcher.sample()
+        sample = self.searcher.sample()
+        inputs, outputs, vs, token = sample
         budget = budget_of(token)
         evaluation_id = self.state["num_sampled"]
         self.journal.record({"s": evaluation_id, "vs": vs, "token": token})
@@ -406,7 +422,12 @@ class _SearchRun:
         self.state["pending"][str(evaluation_id)] = {
             "hyperp_value_lst": vs, "searcher_evaluation_token": token}
         evaluation_logger = self._logger(evaluation_id)
-        evaluation_logger.log_config(vs, token, self._names(vs, hand_over=True))
+        names = self._sample_names(sample)
+        if names is None:
+            names = self._names(vs, hand_over=True)
+        else:  # the searcher's graph is the one a replay would build
+            hand_over_replay(vs, inputs, outputs)
+        evaluation_logger.log_config(vs, token, names)
         # Kept until the results are logged: making a logger checks its folders.
         self.running_loggers[evaluation_id] = evaluation_logger
         self._checkpoint_if_due()
@@ -507,10 +528,17 @@ def _is_searcher(x: Any) -> bool:
 
 
 def _search_space_fn_of(searcher: Any) -> Callable[[], Any]:
-    space_fn = getattr(searcher, "search_space_fn", None)
-    check(callable(space_fn),
+    space_fn = _search_space_fn_of_or_none(searcher)
+    check(space_fn is not None,
           f"run_search: searcher {type(searcher).__name__} has no search_space_fn attribute "
           "(searchers built on deep_architect.searchers.common.Searcher have one)")
+    return space_fn
+
+
+def _search_space_fn_of_or_none(searcher: Any) -> Callable[[], Any] | None:
+    space_fn = getattr(searcher, "search_space_fn", None)
+    if not callable(space_fn):
+        return None
     # Searchers keep the user's function inside a SearchSpaceFactory (searchers
     # wrapping searchers, one per layer); workers wrap it in their own, so ship
     # the user's function itself.

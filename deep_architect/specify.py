@@ -132,7 +132,8 @@ def _random_specify_range(hyperp: co.Hyperparameter, rng: Any) -> Any:
     return val
 
 
-def random_specify(outputs: Mapping[str, co.Output], rng: Any = None) -> list:
+def random_specify(outputs: Mapping[str, co.Output], rng: Any = None,
+                   assigned: list | None = None) -> list:
     """Assigns random values to every hyperparameter until the space is specified.
 
     A substitution function may raise ``ValueError`` to reject the
@@ -141,29 +142,43 @@ def random_specify(outputs: Mapping[str, co.Output], rng: Any = None) -> list:
     Args:
         outputs: The outputs of a search space.
         rng: Optional random generator (see :func:`random_specify_hyperparameter`).
+        assigned: Optional list that receives the hyperparameters, in
+            assignment order (so that their names can be logged beside the
+            values without replaying the list).
 
     Returns:
         The values in assignment order, replayable with :func:`specify`.
     """
+    hyperps = co.unassigned_independent_hyperparameter_iterator(outputs)
     with co.paused_gc():
-        return [
-            random_specify_hyperparameter(h, rng)
-            for h in co.unassigned_independent_hyperparameter_iterator(outputs)
-        ]
+        if assigned is None:
+            return [random_specify_hyperparameter(h, rng) for h in hyperps]
+        values = []
+        for h in hyperps:
+            values.append(random_specify_hyperparameter(h, rng))
+            assigned.append(h)
+        return values
 
 
-def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> None:
+def specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence,
+            assigned: list | None = None) -> None:
     """Replays a value list on a fresh search space.
 
     The i-th value is assigned to the i-th hyperparameter yielded by
     :func:`~deep_architect.core.unassigned_independent_hyperparameter_iterator`.
+
+    Args:
+        outputs: The outputs of a fresh search space.
+        hyperp_value_lst: The values, in assignment order.
+        assigned: Optional list that receives the hyperparameters, in
+            assignment order.
 
     Raises:
         DeepArchitectError: If the list is too short, too long, or a value is
             not allowed for the hyperparameter at its position.
     """
     with co.paused_gc():
-        _specify(outputs, hyperp_value_lst)
+        _specify(outputs, hyperp_value_lst, assigned)
 
 
 def specify_and_name(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence) -> list:
@@ -181,14 +196,14 @@ def specify_and_name(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequenc
         The name of the hyperparameter each value went to, in value-list order
         (what logs show beside the values).
     """
-    names: list = []
+    assigned: list = []
     with co.paused_gc():
-        _specify(outputs, hyperp_value_lst, names)
-    return names
+        _specify(outputs, hyperp_value_lst, assigned)
+    return [h.get_name() for h in assigned]
 
 
 def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence,
-             names: list | None = None) -> None:
+             assigned: list | None = None) -> None:
     if not isinstance(hyperp_value_lst, (list, tuple)):
         try:
             len(hyperp_value_lst)  # any other sized sequence will do
@@ -213,8 +228,8 @@ def _specify(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequence,
             raise DeepArchitectError(
                 "specify: value #%d of the list does not fit: %s" % (i, e)
             ) from None
-        if names is not None:
-            names.append(h.get_name())
+        if assigned is not None:
+            assigned.append(h)
         i += 1
     if i != num_values:
         raise DeepArchitectError(

@@ -28,7 +28,7 @@ import deep_architect.core as co
 import deep_architect.modules as mo
 from deep_architect.errors import DeepArchitectError
 from deep_architect.search_journal import uses_state_dict
-from deep_architect.specify import specify
+from deep_architect.specify import specify_and_name
 
 __all__ = ["check_searcher"]
 
@@ -73,11 +73,15 @@ def _checked_sample(searcher: Any, factory: mo.SearchSpaceFactory) -> tuple:
         _fail("json", f"the token must be a dict of plain JSON values, got {token!r:.200}")
     replay_inputs, replay_outputs = factory.get_search_space()
     try:
-        specify(replay_outputs, _round_trip(vs))
+        replay_names = specify_and_name(replay_outputs, _round_trip(vs))
     except DeepArchitectError as e:
         _fail("replay", f"the value list does not replay on a fresh space: {e}")
     if co.jsonify(replay_inputs, replay_outputs) != co.jsonify(inputs, outputs):
         _fail("replay", "specify(value list) on a fresh space builds another architecture")
+    names = getattr(sample, "hyperp_names", None)
+    if names is not None and names != replay_names:
+        _fail("names", f"sample().hyperp_names {names!r:.200} differ from the names a replay "
+                       f"on a fresh space gives, {replay_names!r:.200}")
     return vs, token
 
 
@@ -144,6 +148,9 @@ def check_searcher(make_searcher: Callable[[Callable[[], Any]], Any],
       (what logging, workers and the journal need);
     * **replay**: ``specify`` of the value list on a fresh space builds the
       same architecture;
+    * **names**: hyperparameter names reported with a sample
+      (``SearcherSample.hyperp_names``, which a search loop logs instead of
+      replaying) are those of that replay;
     * **state round trip**: after some updates and with one token pending, a
       new searcher restored from the state (``get_state``/``set_state``, or
       ``save_state``/``load_state`` for searchers keeping files) continues

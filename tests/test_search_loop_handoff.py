@@ -1,4 +1,8 @@
-"""The in-process loop evaluates the graph it replayed to name the hyperparameters."""
+"""The in-process loop builds each sampled architecture as few times as it can.
+
+A searcher that reports its hyperparameters' names has its graph evaluated; otherwise the
+graph the loop replays to name them is.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import deep_architect.core as co
 import deep_architect.modules as mo
 from deep_architect.search_loop import run_search
 from deep_architect.searchers.random import RandomSearcher
-from deep_architect.specify import specify
+from deep_architect.specify import specify_and_name
 
 
 class _CountingSpace:
@@ -44,25 +48,57 @@ def _names_of(graph):
     return sorted(m.get_name() for m in co.extract_unique_modules(list(outputs.values())))
 
 
-def _builds_and_graphs(folder, num_samples):
+class _UnnamedRandomSearcher(RandomSearcher):
+    """Random search whose proposals do not report the hyperparameters' names."""
+
+    def propose(self):
+        return RandomSearcher.propose(self)[:4]
+
+
+def _builds_and_graphs(folder, num_samples, make_searcher=RandomSearcher):
     space = _CountingSpace()
     recorder = _GraphRecorder()
-    results = run_search(RandomSearcher(space, rng=0), lambda: recorder, num_samples,
+    results = run_search(make_searcher(space, rng=0), lambda: recorder, num_samples,
                          str(folder), "s", show_progress=False)
     assert len(results) == num_samples
     return space, recorder.graphs
 
 
-def test_each_sample_builds_the_space_twice_not_three_times(tmp_path):
-    space_3, _ = _builds_and_graphs(tmp_path / "a", 3)
-    space_6, graphs = _builds_and_graphs(tmp_path / "b", 6)
-    # One build by the searcher and one replay per sample; the evaluation reuses the replay.
-    assert space_6.num_builds - space_3.num_builds == 2 * 3
-    for graph, config in zip(graphs, _configs(tmp_path / "b")):
-        fresh_inputs, fresh_outputs = mo.SearchSpaceFactory(space_6).get_search_space()
-        specify(fresh_outputs, config["hyperp_value_lst"])
+def _check_graphs_and_names(space, graphs, folder):
+    configs = _configs(folder)
+    assert len(configs) == len(graphs)
+    for graph, config in zip(graphs, configs):
+        fresh_inputs, fresh_outputs = mo.SearchSpaceFactory(space).get_search_space()
+        names = specify_and_name(fresh_outputs, config["hyperp_value_lst"])
+        assert config["hyperp_names"] == names
         assert co.is_specified(graph[1])
         assert _names_of(graph) == _names_of((fresh_inputs, fresh_outputs))
+
+
+def test_a_searcher_reporting_names_builds_the_space_once_per_sample(tmp_path):
+    space_3, _ = _builds_and_graphs(tmp_path / "a", 3)
+    space_6, graphs = _builds_and_graphs(tmp_path / "b", 6)
+    # The searcher's own build: its names are logged and its graph is evaluated.
+    assert space_6.num_builds - space_3.num_builds == 3
+    _check_graphs_and_names(space_6, graphs, tmp_path / "b")
+
+
+def test_other_searchers_build_twice_per_sample_and_the_evaluation_reuses_the_replay(tmp_path):
+    space_3, _ = _builds_and_graphs(tmp_path / "a", 3, _UnnamedRandomSearcher)
+    space_6, graphs = _builds_and_graphs(tmp_path / "b", 6, _UnnamedRandomSearcher)
+    # One build by the searcher and one replay per sample, not a third for the evaluation.
+    assert space_6.num_builds - space_3.num_builds == 2 * 3
+    _check_graphs_and_names(space_6, graphs, tmp_path / "b")
+
+
+def test_names_are_not_taken_from_a_searcher_that_keeps_the_default_scope(tmp_path):
+    def make_searcher(space, rng):
+        return RandomSearcher(space, reset_default_scope_upon_sample=False, rng=rng)
+
+    sample = make_searcher(_CountingSpace(), 0).sample()
+    assert sample.hyperp_names is None
+    space, graphs = _builds_and_graphs(tmp_path, 4, make_searcher)
+    _check_graphs_and_names(space, graphs, tmp_path)
 
 
 def test_a_retry_gets_a_fresh_graph(tmp_path):

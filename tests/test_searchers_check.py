@@ -103,8 +103,19 @@ class _WrongReplay(_Good):
         return inputs, outputs, vs[::-1] if vs != vs[::-1] else vs[1:], token
 
 
+class _WrongNames(_Good):
+    """Reports its hyperparameters in the wrong order."""
+
+    def propose(self):
+        inputs, outputs = self.search_space_fn()
+        assigned = []
+        vs = random_specify(outputs, self.rng, assigned)
+        return inputs, outputs, vs, {}, assigned[::-1]
+
+
 @pytest.mark.parametrize("searcher_class, check_name", [
     (_NumpyValues, "json"),
+    (_WrongNames, "names"),
     (_ForgetfulState, "state"),
     (_RefusesForeignTokens, "warm start"),
     (_ValueErrorOnNaN, "bad input"),
@@ -121,3 +132,16 @@ def test_check_searcher_leaves_the_global_generators_as_they_were():
     before = np.random.get_state()[1].tolist()
     check_searcher(lambda fn: RandomSearcher(fn), _space)
     assert np.random.get_state()[1].tolist() == before
+
+
+@pytest.mark.parametrize("searcher_name", st.SEARCHER_NAMES)
+def test_built_in_searchers_report_their_hyperparameters_on_both_spaces(searcher_name):
+    # What spares the search loop a second build per evaluation (check_searcher
+    # above checks that the names are a replay's).
+    for space in (st.structured_space, st.rich_space):
+        searcher = st.make_searcher(searcher_name, space, 0)
+        for _ in range(6):
+            sample = searcher.sample()
+            assert len(sample.hyperp_names) == len(sample.hyperp_value_lst)
+            searcher.update(0.5, sample.searcher_eval_token)
+    check_searcher(lambda fn: st.make_searcher(searcher_name, fn, 0), st.rich_space)

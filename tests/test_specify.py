@@ -203,3 +203,20 @@ def test_garbage_collection_resumes_after_sampling_even_on_errors():
         assert not gc.isenabled()  # a caller's choice to disable it is kept
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_assigned_lists_the_hyperparameters_a_replay_names(seed):
+    import searcher_toys as st
+
+    _, outputs = fresh(st.rich_space)
+    assigned = []
+    vs = seco.random_specify(outputs, np.random.RandomState(seed), assigned)
+    _, replay_outputs = fresh(st.rich_space)
+    names = seco.specify_and_name(replay_outputs, vs)
+    assert [h.get_name() for h in assigned] == names
+    assert [h.get_value() for h in assigned] == vs
+    _, again = fresh(st.rich_space)
+    replayed = []
+    seco.specify(again, vs, replayed)
+    assert [h.get_name() for h in replayed] == names

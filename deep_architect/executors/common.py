@@ -6,8 +6,9 @@ of an architecture, never a pickled graph: the process that evaluates it calls
 the search-space function again and replays the values with
 :func:`deep_architect.specify.specify` (:func:`run_job`), exactly like
 the workers of the original multi-worker examples. (In the search's own
-thread, the graph the loop already replayed to name the hyperparameters is
-evaluated instead of a second replay: see :func:`hand_over_replay`.)
+thread, the graph the loop already has is evaluated instead: the searcher's
+own, or the one replayed to name the hyperparameters; see
+:func:`hand_over_replay`.)
 
 Each finished job yields an :class:`Outcome`: either the evaluator's results
 dict, or a failure with one of the kinds in :data:`FAILURE_KINDS` and a
@@ -300,12 +301,14 @@ _handoff = threading.local()
 
 
 def hand_over_replay(hyperp_value_lst: list[Any], inputs: dict, outputs: dict) -> None:
-    """Offers a freshly replayed architecture to the next :func:`run_job` of this thread.
+    """Offers the architecture of a value list to the next :func:`run_job` of this thread.
 
-    The search loop replays each sampled value list once to name its
-    hyperparameters; an in-process evaluation of that very list (the same
-    list object, first attempt) then evaluates this graph instead of
-    building and specifying the space again. Workers in other threads or
+    The search loop has each sampled architecture as a graph: the
+    searcher's own when the searcher reported its hyperparameters'
+    names, otherwise the one it replays to name them. An in-process
+    evaluation of that very list (the same list object, first attempt)
+    then evaluates this graph instead of building and specifying the
+    space again. Workers in other threads or
     processes never see it and rebuild as usual. Only the newest offer is
     kept, and :func:`run_job` takes it at most once.
 

@@ -72,13 +72,37 @@ ISSUER_KEY = "issuer"
 RngLike = int | np.random.RandomState | None
 
 
-class SearcherSample(NamedTuple):
-    """What :meth:`Searcher.sample` returns; unpacks as the original four values."""
-
+class _SampleFields(NamedTuple):
     inputs: dict
     outputs: dict
     hyperp_value_lst: list
     searcher_eval_token: dict
+
+
+class SearcherSample(_SampleFields):
+    """What :meth:`Searcher.sample` returns; unpacks as the original four values.
+
+    Attributes:
+        inputs: Inputs of the fully specified architecture.
+        outputs: Its outputs.
+        hyperp_value_lst: The values that rebuild it with ``specify``.
+        searcher_eval_token: The plain-JSON token for ``update``.
+        assigned_hyperps: The hyperparameters the values went to, in the same
+            order; ``None`` unless the searcher's ``propose`` reported them
+            (see :meth:`Searcher.propose`).
+    """
+
+    assigned_hyperps: list | None = None
+
+    @property
+    def hyperp_names(self) -> list[str] | None:
+        """The names of :attr:`assigned_hyperps`, as a replay on a fresh space names them.
+
+        A search loop logs them without building the architecture a second
+        time. ``None`` when the searcher did not report its hyperparameters.
+        """
+        hyperps = self.assigned_hyperps
+        return None if hyperps is None else [h.get_name() for h in hyperps]
 
 
 def check_val(val: Any, owner: str) -> float:
@@ -145,13 +169,16 @@ def random_architecture(search_space_fn: Callable[[], mo.Fragment], owner: str,
         rng: The caller's generator, or ``None`` for the global NumPy one.
 
     Returns:
-        ``(inputs, outputs, hyperp_value_lst)``.
+        ``(inputs, outputs, hyperp_value_lst, hyperparameters)``: the last
+        are the hyperparameters the values went to, in the same order (what
+        :meth:`Searcher.propose` may return as its fifth element).
     """
     from deep_architect.searchers.common import random_specify, sample_until_valid
 
     def attempt() -> tuple:
         inputs, outputs = search_space_fn()
-        return inputs, outputs, random_specify(outputs, rng)
+        assigned: list = []
+        return inputs, outputs, random_specify(outputs, rng, assigned), assigned
 
     return sample_until_valid(attempt, description=owner)
 
@@ -214,6 +241,13 @@ class Searcher:
             ``(inputs, outputs, hyperp_value_lst, token)`` with ``token`` a
             plain-JSON dict for :meth:`observe`; it may hold a ``"budget"``
             for the evaluation (:data:`~deep_architect.searchers.protocol.BUDGET_KEY`).
+            A fifth element is optional: the hyperparameters that received
+            the values, in order (``specify`` and ``random_specify`` collect
+            them through their ``assigned`` argument). When the space was
+            built by ``self.search_space_fn`` with the default scope reset,
+            :meth:`sample` passes them on as
+            :attr:`SearcherSample.assigned_hyperps`, and a search loop need
+            not rebuild the architecture to log their names.
 
         Raises:
             NoSampleAvailable: (:mod:`deep_architect.searchers.protocol`) when
@@ -243,13 +277,19 @@ class Searcher:
             that rebuild it with ``specify``, and a plain-JSON token for
             :meth:`update`.
         """
-        inputs, outputs, vs, token = self.propose()
+        proposal = self.propose()
+        inputs, outputs, vs, token = proposal[:4]
         sample_id = self._next_sample_id
         token[SAMPLE_ID_KEY] = sample_id
         token[ISSUER_KEY] = self._issuer
         self._pending.add(sample_id)
         self._next_sample_id = sample_id + 1
-        return SearcherSample(inputs, outputs, vs, token)
+        sample = SearcherSample(inputs, outputs, vs, token)
+        # Names restart with every space only when the default scope is reset;
+        # only then are these the names a fresh replay gives.
+        if len(proposal) == 5 and proposal[4] is not None and self.reset_default_scope_upon_sample:
+            sample.assigned_hyperps = proposal[4]
+        return sample
 
     def update(self, val: float, searcher_eval_token: dict) -> None:
         """Reports the score of an architecture (higher is better).

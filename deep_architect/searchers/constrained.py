@@ -69,7 +69,7 @@ class ConstrainedSearcher(WrapperSearcher):
         self.max_cost = float(max_cost)
         self.max_attempts = max_attempts
 
-    def propose(self) -> tuple[dict, dict, list, dict]:
+    def propose(self) -> tuple:
         """Draws until a candidate fits the budget, then hands it out."""
         lowest = None
         for _ in range(self.max_attempts):

@@ -186,25 +186,30 @@ class MCTSSearcher(Searcher):
         self.mcts_root_node = MCTSTreeNode(None)
         self._lowest_val: float | None = None
 
-    def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
+    def propose(self) -> tuple:
         """Tree walk, expansion and random rollout (see the class documentation)."""
         return seco.sample_until_valid(self._sample_attempt, description=self._owner)
 
-    def _sample_attempt(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
+    def _sample_attempt(self) -> tuple:
         inputs, outputs = self.search_space_fn()
         tree_hist: list[int] = []
         rollout_hist: list[int] = []
+        hyperps: list = []
         try:
-            vs = self._specify(outputs, tree_hist, rollout_hist)
+            vs = self._specify(outputs, tree_hist, rollout_hist, hyperps)
         except ValueError:
             if self._lowest_val is not None:
                 self._credit(tree_hist, [], self._lowest_val)
             raise
-        return inputs, outputs, vs, {"tree_hist": tree_hist, "rollout_hist": rollout_hist}
+        return (inputs, outputs, vs, {"tree_hist": tree_hist, "rollout_hist": rollout_hist},
+                hyperps)
 
     def _specify(self, outputs: dict[str, Any], tree_hist: list[int],
-                 rollout_hist: list[int]) -> list[Any]:
-        """Tree walk then rollout; appends the chosen indices to the two lists."""
+                 rollout_hist: list[int], hyperps: list) -> list[Any]:
+        """Tree walk then rollout; appends the chosen indices to the two lists.
+
+        The hyperparameters assigned are appended to ``hyperps``.
+        """
         h_it = co.unassigned_independent_hyperparameter_iterator(outputs)
         vs: list[Any] = []
         node = self.mcts_root_node
@@ -225,6 +230,7 @@ class MCTSSearcher(Searcher):
             tree_hist.append(idx)
             h.assign_value(values[idx])
             vs.append(values[idx])
+            hyperps.append(h)
             if expanding:
                 break
         for h in h_it:
@@ -233,6 +239,7 @@ class MCTSSearcher(Searcher):
             rollout_hist.append(idx)
             h.assign_value(values[idx])
             vs.append(values[idx])
+            hyperps.append(h)
         return vs
 
     def observe(self, val: float, token: dict[str, Any]) -> None:

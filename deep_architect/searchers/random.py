@@ -29,8 +29,10 @@ class RandomSearcher(Searcher):
     state_filename = "random_searcher_state.json"
 
     def propose(self) -> tuple:
-        """A uniformly random architecture and the empty token."""
-        return random_architecture(self.search_space_fn, self._owner, self.rng) + ({},)
+        """A uniformly random architecture, the empty token and its hyperparameters."""
+        inputs, outputs, vs, hyperps = random_architecture(self.search_space_fn, self._owner,
+                                                           self.rng)
+        return inputs, outputs, vs, {}, hyperps
 
     def observe(self, val: float, token: dict) -> None:
         """Random search ignores results."""

@@ -124,14 +124,16 @@ def _randint(rng: np.random.RandomState | None, n: int) -> int:
 
 
 def random_specify_evolution(outputs: dict[str, Any], mutatable_fn: MutatableFn,
-                             rng: np.random.RandomState | None = None
-                             ) -> tuple[list[Any], list[Any]]:
+                             rng: np.random.RandomState | None = None,
+                             assigned: list | None = None) -> tuple[list[Any], list[Any]]:
     """Specifies every hyperparameter at random.
 
     Args:
         outputs: Outputs of a fresh, unspecified search space.
         mutatable_fn: Predicate telling which hyperparameters are mutatable.
         rng: Generator to draw from; the global NumPy one when ``None``.
+        assigned: Optional list that receives every hyperparameter, in
+            assignment order.
 
     Returns:
         ``(user_vs, all_vs)``: the values of the mutatable hyperparameters, and
@@ -144,6 +146,8 @@ def random_specify_evolution(outputs: dict[str, Any], mutatable_fn: MutatableFn,
         if mutatable_fn(h):
             user_vs.append(v)
         all_vs.append(v)
+        if assigned is not None:
+            assigned.append(h)
     return user_vs, all_vs
 
 
@@ -174,7 +178,8 @@ def specify_evolution(outputs: dict[str, Any], mutatable_fn: MutatableFn,
 
 def _specify_with_values(outputs: dict[str, Any], mutatable_fn: MutatableFn,
                          user_vs: list[Any], mutate_pos: int | None,
-                         rng: np.random.RandomState | None = None) -> list[Any]:
+                         rng: np.random.RandomState | None = None,
+                         assigned: list | None = None) -> list[Any]:
     """:func:`specify_evolution`, mutating the mutatable value at ``mutate_pos``.
 
     Unless ``mutate_pos`` is ``None``, the hyperparameter at that mutatable
@@ -183,6 +188,8 @@ def _specify_with_values(outputs: dict[str, Any], mutatable_fn: MutatableFn,
     :data:`RANGE_MUTATION_SCALE` on its (log-)scaled unit range, clipped); if
     its full name contains ``"sub"`` (a structural choice), the values after it
     are dropped so that they are drawn anew.
+
+    ``assigned``, if given, receives every hyperparameter in assignment order.
 
     Raises:
         ValueError: If that hyperparameter has no other value (the caller
@@ -214,6 +221,8 @@ def _specify_with_values(outputs: dict[str, Any], mutatable_fn: MutatableFn,
         else:
             v = seco.random_specify_hyperparameter(h, rng)
         all_vs.append(v)
+        if assigned is not None:
+            assigned.append(h)
     del user_vs[pos:]
     return all_vs
 
@@ -275,7 +284,7 @@ class _MutatingSearcher(Searcher):
 
     mutatable: MutatableFn
 
-    def _propose_individual(self, mutate: bool) -> tuple[dict, dict, list[Any], dict[str, Any]]:
+    def _propose_individual(self, mutate: bool) -> tuple:
         """``propose``'s result: a mutated tournament winner if ``mutate``, else a random one."""
         if mutate:
             parent_user_vs = self._tournament_winner()[0]
@@ -284,25 +293,29 @@ class _MutatingSearcher(Searcher):
             attempt = functools.partial(self._child, parent_user_vs)
         else:
             attempt = self._random_individual
-        inputs, outputs, user_vs, all_vs = seco.sample_until_valid(
+        inputs, outputs, user_vs, all_vs, hyperps = seco.sample_until_valid(
             attempt, description=self._owner)
-        return inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs}
+        return (inputs, outputs, list(all_vs), {"user_vs": user_vs, "all_vs": all_vs},
+                hyperps)
 
     def _tournament_winner(self) -> tuple:
         raise NotImplementedError
 
-    def _random_individual(self) -> tuple[dict, dict, list[Any], list[Any]]:
+    def _random_individual(self) -> tuple:
         inputs, outputs = self.search_space_fn()
-        return (inputs, outputs) + random_specify_evolution(outputs, self.mutatable, self.rng)
+        hyperps: list = []
+        user_vs, all_vs = random_specify_evolution(outputs, self.mutatable, self.rng, hyperps)
+        return inputs, outputs, user_vs, all_vs, hyperps
 
-    def _child(self, parent_user_vs: list[Any]) -> tuple[dict, dict, list[Any], list[Any]]:
+    def _child(self, parent_user_vs: list[Any]) -> tuple:
         # Same outcome as ``mutate`` but with a single fresh space: the
         # position to mutate is drawn first and mutated while specifying.
         user_vs = list(parent_user_vs)
         inputs, outputs = self.search_space_fn()
+        hyperps: list = []
         all_vs = _specify_with_values(outputs, self.mutatable, user_vs,
-                                      _randint(self.rng, len(user_vs)), self.rng)
-        return inputs, outputs, user_vs, all_vs
+                                      _randint(self.rng, len(user_vs)), self.rng, hyperps)
+        return inputs, outputs, user_vs, all_vs, hyperps
 
 
 class EvolutionSearcher(_MutatingSearcher):

@@ -60,16 +60,17 @@ class SMBOSearcherWithMCTSOptimizer(SMBOSearcher):
                             reset_default_scope_upon_sample=self.reset_default_scope_upon_sample,
                             rng=self.rng)
 
-    def _best_candidate(self) -> tuple[dict, dict, list[Any], Any]:
+    def _best_candidate(self) -> tuple:
         candidates, scores = [], []
         for _ in range(self.num_samples):
-            inputs, outputs, vs, token = self.mcts.sample()
+            sample = self.mcts.sample()
+            inputs, outputs, vs, token = sample
             feats = extract_features(inputs, outputs)
             score = self.surr_model.eval(feats)
             # A NaN or infinite score can neither win nor be fed to the tree.
             if math.isfinite(score):
                 self.mcts.update(score, token)
-            candidates.append((inputs, outputs, vs, feats))
+            candidates.append((inputs, outputs, vs, feats, sample.assigned_hyperps))
             scores.append(score)
         return candidates[self._choose([c[2] for c in candidates], scores)]
 

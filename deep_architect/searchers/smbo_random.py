@@ -65,27 +65,27 @@ class SMBOSearcher(Searcher):
         # a cache left empty by a restart) is rebuilt from its value list.
         self._handed_out_feats: dict[str, Any] = {}
 
-    def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
+    def propose(self) -> tuple:
         """A random architecture (exploration) or the surrogate's best candidate."""
         if (np.random if self.rng is None else self.rng).rand() < self.exploration_prob:
-            inputs, outputs, vs = random_architecture(self.search_space_fn, self._owner,
-                                                      self.rng)
+            inputs, outputs, vs, hyperps = random_architecture(self.search_space_fn, self._owner,
+                                                               self.rng)
             feats = extract_features(inputs, outputs)
         else:
-            inputs, outputs, vs, feats = self._best_candidate()
+            inputs, outputs, vs, feats, hyperps = self._best_candidate()
         # Names restart with every space only when the scope is reset; only
         # then are these the features a rebuilt architecture would have.
         if self.reset_default_scope_upon_sample:
             self._handed_out_feats[_vs_key(vs)] = feats
-        return inputs, outputs, vs, {"vs": list(vs)}
+        return inputs, outputs, vs, {"vs": list(vs)}, hyperps
 
-    def _best_candidate(self) -> tuple[dict, dict, list[Any], Any]:
-        """``(inputs, outputs, value list, features)`` of the chosen candidate."""
+    def _best_candidate(self) -> tuple:
+        """``(inputs, outputs, value list, features, hyperparameters)`` of the winner."""
         candidates = [random_architecture(self.search_space_fn, self._owner, self.rng)
                       for _ in range(self.num_samples)]
-        feats = [extract_features(inputs, outputs) for inputs, outputs, _ in candidates]
-        best = self._choose([vs for _, _, vs in candidates], self.surr_model.eval_batch(feats))
-        return candidates[best] + (feats[best],)
+        feats = [extract_features(inputs, outputs) for inputs, outputs, _, _ in candidates]
+        best = self._choose([c[2] for c in candidates], self.surr_model.eval_batch(feats))
+        return candidates[best][:3] + (feats[best], candidates[best][3])
 
     def _choose(self, value_lists: Sequence[list[Any]], scores: Sequence[float]) -> int:
         """Index of a best-scored candidate: among ties, one never observed, at random.

@@ -118,7 +118,7 @@ class SuccessiveNarrowing(Searcher):
         self.num_remaining = num_initial_samples
         self.idx = 0
 
-    def propose(self) -> tuple[dict, dict, list[Any], dict[str, Any]]:
+    def propose(self) -> tuple:
         """The next queued architecture of the round without a result."""
         # Results given for architectures not handed out yet (a warm start
         # with tokens of another instance) need no evaluation.
@@ -130,13 +130,14 @@ class SuccessiveNarrowing(Searcher):
                 f"{self.round_idx} were sampled; update them all before sampling the next round")
         vs = list(self.queue[self.idx])
         inputs, outputs = self.search_space_fn()
-        seco.specify(outputs, vs)
+        hyperps: list = []
+        seco.specify(outputs, vs, hyperps)
         token: dict[str, Any] = {"idx": self.idx}
         if self.initial_budget is not None:
             token[BUDGET_KEY] = (self.initial_budget
                                  * self.budget_increase_factor ** self.round_idx)
         self.idx += 1
-        return inputs, outputs, vs, token
+        return inputs, outputs, vs, token, hyperps
 
     def observe(self, val: float, token: dict[str, Any]) -> None:
         """Records the result of a queued architecture; a full round narrows the queue."""

@@ -78,11 +78,12 @@ class WrapperSearcher(Searcher):
         self.num_rejected += 1
         self.searcher.update(self.rejected_value, candidate[3])
 
-    def _hand_out(self, candidate: Candidate, info: dict) -> tuple[dict, dict, list, dict]:
+    def _hand_out(self, candidate: Candidate, info: dict) -> tuple:
         # A fresh space: scoring may have compiled the candidate's modules.
         inputs, outputs = self.search_space_fn()
-        seco.specify(outputs, candidate[2])
-        return inputs, outputs, candidate[2], {"inner_token": candidate[3], **info}
+        hyperps: list = []
+        seco.specify(outputs, candidate[2], hyperps)
+        return inputs, outputs, candidate[2], {"inner_token": candidate[3], **info}, hyperps
 
     def update(self, val: Any, searcher_eval_token: dict) -> None:
         """Reports the result of a handed-out architecture (a number or objective values).
