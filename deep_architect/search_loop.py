@@ -397,16 +397,21 @@ class _SearchRun:
             hand_over_replay(vs, inputs, outputs)
         return names
 
-    def _sample_names(self, sample: Any) -> list[str] | None:
-        """The hyperparameter names a searcher reported with ``sample``, if they can be trusted.
+    def _names_of_sample(self, sample: Any) -> list[str] | None:
+        """Names of the hyperparameters of a new sample; offers its graph to the evaluation.
 
-        They are a fresh replay's names when the searcher built the space from
-        this search's own space function (see
-        :attr:`~deep_architect.searchers.base.SearcherSample.hyperp_names`).
+        The searcher's own names and graph serve when they are what a replay
+        would give: the searcher reported its hyperparameters (see
+        :attr:`~deep_architect.searchers.base.SearcherSample.hyperp_names`) and
+        built the space from this search's own space function. Otherwise the
+        value list is replayed, once, for both.
         """
-        if not self.names_from_searcher:
-            return None
-        return getattr(sample, "hyperp_names", None)
+        inputs, outputs, vs, _ = sample
+        names = getattr(sample, "hyperp_names", None) if self.names_from_searcher else None
+        if names is None:
+            return self._names(vs, hand_over=True)
+        hand_over_replay(vs, inputs, outputs)
+        return names
 
     def sample(self) -> Job | None:
         """Samples the next architecture, records it in the journal, then logs its config.
@@ -422,12 +427,7 @@ class _SearchRun:
         self.state["pending"][str(evaluation_id)] = {
             "hyperp_value_lst": vs, "searcher_evaluation_token": token}
         evaluation_logger = self._logger(evaluation_id)
-        names = self._sample_names(sample)
-        if names is None:
-            names = self._names(vs, hand_over=True)
-        else:  # the searcher's graph is the one a replay would build
-            hand_over_replay(vs, inputs, outputs)
-        evaluation_logger.log_config(vs, token, names)
+        evaluation_logger.log_config(vs, token, self._names_of_sample(sample))
         # Kept until the results are logged: making a logger checks its folders.
         self.running_loggers[evaluation_id] = evaluation_logger
         self._checkpoint_if_due()

@@ -197,8 +197,7 @@ def specify_and_name(outputs: Mapping[str, co.Output], hyperp_value_lst: Sequenc
         (what logs show beside the values).
     """
     assigned: list = []
-    with co.paused_gc():
-        _specify(outputs, hyperp_value_lst, assigned)
+    specify(outputs, hyperp_value_lst, assigned)
     return [h.get_name() for h in assigned]
 
 

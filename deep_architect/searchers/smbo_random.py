@@ -85,7 +85,8 @@ class SMBOSearcher(Searcher):
                       for _ in range(self.num_samples)]
         feats = [extract_features(inputs, outputs) for inputs, outputs, _, _ in candidates]
         best = self._choose([c[2] for c in candidates], self.surr_model.eval_batch(feats))
-        return candidates[best][:3] + (feats[best], candidates[best][3])
+        inputs, outputs, vs, hyperps = candidates[best]
+        return inputs, outputs, vs, feats[best], hyperps
 
     def _choose(self, value_lists: Sequence[list[Any]], scores: Sequence[float]) -> int:
         """Index of a best-scored candidate: among ties, one never observed, at random.
